@@ -1,0 +1,149 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+
+from .people import SpeakerBlock, choice_label
+
+TALK_KINDS = [("talk", _("Talk")), ("presentation", _("Presentation"))]
+DISCUSSION_METHODS = [
+    ("breakout_groups", _("Breakout groups")),
+    ("panel", _("Panel discussion")),
+    ("plenary", _("Plenary discussion")),
+]
+
+
+class TalkBlock(blocks.StructBlock):
+    """A talk or presentation in the programme: who gave it, on what, and where the slides and recording are."""
+
+    kind = blocks.ChoiceBlock(label=_("Kind"), choices=TALK_KINDS, default="talk")
+    speakers = blocks.ListBlock(SpeakerBlock(), label=_("Speakers"), min_num=1)
+    title = blocks.CharBlock(label=_("Title"), required=False, max_length=255)
+    summary = blocks.RichTextBlock(label=_("Summary"), required=False, features=["bold", "italic", "link", "ol", "ul"])
+    slides = DocumentChooserBlock(label=_("Slides"), required=False)
+    recording_url = blocks.URLBlock(label=_("Recording"), required=False)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["kind_label"] = choice_label(TALK_KINDS, value.get("kind"))
+        return context
+
+    class Meta:
+        template = "blocks/talk.html"
+        icon = "microphone"
+        label = _("Talk or presentation")
+
+
+class QuestionBlock(blocks.StructBlock):
+    """One question put to the discussion, and what came out of it."""
+
+    question = blocks.TextBlock(label=_("Question"))
+    outcomes = blocks.ListBlock(
+        blocks.TextBlock(label=_("Outcome")),
+        label=_("Outcomes"),
+        min_num=0,
+        default=[],
+        help_text=_("One conclusion, proposal or answer per item."),
+    )
+
+    class Meta:
+        icon = "help"
+        label = _("Question")
+
+
+class DiscussionBlock(blocks.StructBlock):
+    """A moderated discussion: how it was run, the questions, what each produced and the overall conclusions."""
+
+    title = blocks.CharBlock(label=_("Title"), required=False, max_length=255)
+    method = blocks.ChoiceBlock(
+        label=_("Method"),
+        choices=DISCUSSION_METHODS,
+        default="breakout_groups",
+    )
+    group_count = blocks.IntegerBlock(
+        label=_("Number of groups"), required=False, min_value=0, help_text=_("For breakout groups.")
+    )
+    question_count = blocks.IntegerBlock(
+        label=_("Number of questions"),
+        required=False,
+        min_value=0,
+        help_text=_("Only when the questions themselves are not listed below."),
+    )
+    # ListBlock's default is one empty item, which would fail validation for an editor who names nobody.
+    moderators = blocks.ListBlock(SpeakerBlock(), label=_("Moderators"), min_num=0, default=[])
+    description = blocks.RichTextBlock(
+        label=_("How it went"), required=False, features=["bold", "italic", "link", "ol", "ul"]
+    )
+    questions = blocks.ListBlock(QuestionBlock(), label=_("Questions"), min_num=0, default=[])
+    conclusions = blocks.RichTextBlock(
+        label=_("Overall conclusions"), required=False, features=["bold", "italic", "link", "ol", "ul"]
+    )
+    summary_document = DocumentChooserBlock(label=_("Summary document"), required=False)
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = {}
+        if value.get("method") != "breakout_groups" and value.get("group_count"):
+            errors["group_count"] = ValidationError(_("Only breakout-group discussions have groups."))
+        listed = len(value.get("questions") or [])
+        if listed and value.get("question_count") not in (None, listed):
+            errors["question_count"] = ValidationError(
+                _("%(listed)d questions are listed; leave the number empty or make it match.") % {"listed": listed}
+            )
+        if errors:
+            raise blocks.StructBlockValidationError(block_errors=errors)
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["method_label"] = choice_label(DISCUSSION_METHODS, value.get("method"))
+        context["question_count"] = len(value.get("questions") or []) or value.get("question_count")
+        return context
+
+    class Meta:
+        template = "blocks/discussion.html"
+        icon = "group"
+        label = _("Discussion")
+
+
+FOLLOW_UP_KINDS = [
+    ("webinar", _("Webinar")),
+    ("consultation", _("Consultation")),
+    ("meeting", _("Meeting")),
+    ("other", _("Other")),
+]
+
+
+class FollowUpBlock(blocks.StructBlock):
+    """What happens next: a webinar, consultation or meeting announced at the event, with when and how to join."""
+
+    kind = blocks.ChoiceBlock(label=_("Kind"), choices=FOLLOW_UP_KINDS, default="other")
+    title = blocks.CharBlock(label=_("Title"), max_length=255)
+    description = blocks.TextBlock(label=_("Description"), required=False)
+    date = blocks.DateBlock(label=_("Date"), required=False)
+    period = blocks.CharBlock(
+        label=_("Period"),
+        required=False,
+        max_length=100,
+        help_text=_("When there is no exact date, e.g. “autumn 2020”."),
+    )
+    free_of_charge = blocks.BooleanBlock(label=_("Free of charge"), required=False)
+    registration_url = blocks.URLBlock(label=_("Registration link"), required=False)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("date") and (value.get("period") or "").strip():
+            raise blocks.StructBlockValidationError(
+                block_errors={"period": ValidationError(_("Give either an exact date or a period, not both."))}
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["kind_label"] = choice_label(FOLLOW_UP_KINDS, value.get("kind"))
+        return context
+
+    class Meta:
+        template = "blocks/follow_up.html"
+        icon = "date"
+        label = _("Follow-up activity")

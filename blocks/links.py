@@ -1,0 +1,62 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+
+LINK_TARGETS = ("page", "document", "url")
+
+
+class LinkBlock(blocks.StructBlock):
+    """A link to exactly one target: a page of this site, a document, or an external address."""
+
+    title = blocks.CharBlock(
+        label=_("Link text"),
+        required=False,
+        max_length=255,
+        help_text=_("Leave empty to use the page's or document's title."),
+    )
+    page = blocks.PageChooserBlock(label=_("Page"), required=False)
+    document = DocumentChooserBlock(label=_("Document"), required=False)
+    url = blocks.URLBlock(label=_("External address"), required=False)
+
+    def clean(self, value):
+        value = super().clean(value)
+        chosen = [name for name in LINK_TARGETS if value.get(name)]
+        if len(chosen) != 1:
+            message = (
+                _("Choose a page, a document or an external address.")
+                if not chosen
+                else _("Choose only one target: a page, a document or an external address.")
+            )
+            raise blocks.StructBlockValidationError(
+                block_errors={name: ValidationError(message) for name in (chosen or LINK_TARGETS)}
+            )
+        if not value.get("url") or value.get("title"):
+            return value
+        raise blocks.StructBlockValidationError(
+            block_errors={"title": ValidationError(_("An external link needs link text."))}
+        )
+
+    class Meta:
+        icon = "link"
+        label = _("Link")
+        template = "blocks/link.html"
+
+
+class ResourceLinkBlock(LinkBlock):
+    """Material from the event that lives elsewhere: a recording, slides, a summary."""
+
+    kind = blocks.ChoiceBlock(
+        label=_("Kind"),
+        choices=[
+            ("recording", _("Recording")),
+            ("slides", _("Slides")),
+            ("summary", _("Summary")),
+            ("other", _("Other")),
+        ],
+        default="other",
+    )
+
+    class Meta:
+        icon = "link"
+        label = _("Resource")

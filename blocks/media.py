@@ -1,0 +1,76 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+
+class ImageBlock(blocks.StructBlock):
+    """A photo or illustration in the report, with alt text for screen readers, caption and credit."""
+
+    image = ImageChooserBlock(label=_("Image"))
+    alt_text = blocks.CharBlock(
+        label=_("Alt text"),
+        required=False,
+        max_length=255,
+        help_text=_("Describe what the image shows for people who cannot see it."),
+    )
+    decorative = blocks.BooleanBlock(
+        label=_("Decorative image"),
+        required=False,
+        help_text=_("Tick only if the image adds no information; it then needs no alt text."),
+    )
+    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=500)
+    credit = blocks.CharBlock(
+        label=_("Credit"),
+        required=False,
+        max_length=255,
+        help_text=_("Photographer or source, e.g. “Foto: Rēzeknes novada pašvaldība”."),
+    )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.get("decorative") and not (value.get("alt_text") or "").strip():
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "alt_text": ValidationError(_("Alt text is required unless the image is marked as decorative."))
+                }
+            )
+        return value
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "blocks/image.html"
+
+
+class DocumentBlock(blocks.StructBlock):
+    """A downloadable file (programme, slides, summary) with a short description."""
+
+    document = DocumentChooserBlock(label=_("Document"))
+    title = blocks.CharBlock(
+        label=_("Title"),
+        required=False,
+        max_length=255,
+        help_text=_("Leave empty to use the document's own title."),
+    )
+    description = blocks.TextBlock(label=_("Description"), required=False)
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Document")
+        template = "blocks/document.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    """A video or other embedded media (e.g. a YouTube recording of the event)."""
+
+    embed = EmbedBlock(label=_("Video URL"), help_text=_("Link to the video, e.g. on YouTube or Vimeo."))
+    title = blocks.CharBlock(label=_("Title"), required=False, max_length=255)
+    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=500)
+
+    class Meta:
+        icon = "media"
+        label = _("Video")
+        template = "blocks/video.html"

@@ -1,0 +1,51 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+# Editors write reports, not layouts: no headings inside paragraphs (there is a heading block),
+# no embeds or images inside rich text (there are blocks for those).
+PARAGRAPH_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
+
+
+class ParagraphBlock(blocks.RichTextBlock):
+    """Running text of the report: formatted paragraphs with links and lists."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("features", PARAGRAPH_FEATURES)
+        super().__init__(**kwargs)
+
+    class Meta:
+        icon = "pilcrow"
+        label = _("Paragraph")
+
+
+class HeadingBlock(blocks.StructBlock):
+    """A section heading that structures a long report (levels 2–4; level 1 is the page title)."""
+
+    text = blocks.CharBlock(label=_("Heading"), max_length=255)
+    level = blocks.ChoiceBlock(
+        label=_("Level"),
+        choices=[("h2", _("Level 2")), ("h3", _("Level 3")), ("h4", _("Level 4"))],
+        default="h2",
+    )
+
+    class Meta:
+        icon = "title"
+        label = _("Heading")
+        template = "blocks/heading.html"
+
+
+class QuoteBlock(blocks.StructBlock):
+    """A quotation from a speaker or participant, with who said it."""
+
+    text = blocks.TextBlock(label=_("Quotation"))
+    attribution = blocks.CharBlock(
+        label=_("Attribution"),
+        required=False,
+        max_length=255,
+        help_text=_("Who said it, as it should be printed, e.g. “Dana Bārbale, Ogre municipality”."),
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = _("Quote")
+        template = "blocks/quote.html"

@@ -1,0 +1,217 @@
+"""Builds the demo content in code. Idempotent: objects are found by a natural key and never duplicated.
+
+Existing demo objects are left as they are, so running the loader again never overwrites an editor's
+changes; delete an object to have it recreated.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale, Page, Site
+
+from cms.models import (
+    ContactCard,
+    EventAudienceGroup,
+    EventOrganiser,
+    EventReportIndexPage,
+    EventReportPage,
+    EventSession,
+    Organisation,
+    Person,
+    Topic,
+)
+
+from . import seed_report as seed
+
+# Block ids are derived from content so that reloading on a fresh database yields byte-identical JSON.
+_ID_NAMESPACE = uuid.UUID("7726c926-e300-4191-a000-000000000000")
+
+
+def _block_id(*parts):
+    return str(uuid.uuid5(_ID_NAMESPACE, "/".join(str(p) for p in parts)))
+
+
+@dataclass
+class LoadReport:
+    created: list = field(default_factory=list)
+    kept: list = field(default_factory=list)
+
+    def add(self, obj, created):
+        (self.created if created else self.kept).append(f"{obj._meta.verbose_name}: {obj}")
+
+
+def _publish(obj):
+    revision = obj.save_revision()
+    revision.publish()
+    obj.refresh_from_db()
+    return obj
+
+
+def _snippet(model, locale, lookup, defaults, report):
+    obj = model.objects.filter(locale=locale, **lookup).first()
+    if obj is not None:
+        report.add(obj, created=False)
+        return obj
+    obj = model(locale=locale, **lookup, **defaults)
+    obj.full_clean()
+    obj.save()
+    _publish(obj)
+    report.add(obj, created=True)
+    return obj
+
+
+def _items(values, prefix):
+    """ListBlock items in Wagtail's current format (with ids); translation tools skip the old plain-list form."""
+    return [{"type": "item", "value": value, "id": _block_id(prefix, i)} for i, value in enumerate(values)]
+
+
+class DemoLoader:
+    def __init__(self):
+        self.report = LoadReport()
+        self.locale = Locale.get_default()
+        self.orgs, self.people, self.contacts, self.topics = {}, {}, {}, {}
+
+    def load(self):
+        with transaction.atomic():
+            self.load_snippets()
+            index = self.load_index_page()
+            self.load_report_page(index)
+        return self.report
+
+    # --- snippets -----------------------------------------------------------------------------------
+    def load_snippets(self):
+        for row in seed.ORGANISATIONS:
+            self.orgs[row["key"]] = _snippet(
+                Organisation,
+                self.locale,
+                {"name": row["name"]},
+                {"acronym": row["acronym"], "aliases": row["aliases"]},
+                self.report,
+            )
+        for row in seed.PEOPLE:
+            self.people[row["key"]] = _snippet(
+                Person,
+                self.locale,
+                {"name": row["name"]},
+                {"job_title": row["job_title"], "organisation": self.orgs[row["org"]]},
+                self.report,
+            )
+        defaults = dict(seed.CONTACT_DEFAULTS)
+        organisation = self.orgs[defaults.pop("org")]
+        for row in seed.CONTACT_CARDS:
+            self.contacts[row["key"]] = _snippet(
+                ContactCard,
+                self.locale,
+                {"name": row["name"]},
+                {**defaults, "organisation": organisation},
+                self.report,
+            )
+        for row in seed.TOPICS:
+            self.topics[row["key"]] = _snippet(
+                Topic, self.locale, {"slug": row["slug"]}, {"name": row["name"]}, self.report
+            )
+
+    # --- pages --------------------------------------------------------------------------------------
+    def site_root(self):
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        if site is None:
+            root = Page.get_first_root_node()
+            home = root.get_children().first()
+            site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+        return site.root_page.specific
+
+    def load_index_page(self):
+        home = self.site_root()
+        index = EventReportIndexPage.objects.child_of(home).filter(slug=seed.INDEX_PAGE["slug"]).first()
+        if index is not None:
+            self.report.add(index, created=False)
+            return index
+        index = EventReportIndexPage(
+            title=seed.INDEX_PAGE["title"],
+            slug=seed.INDEX_PAGE["slug"],
+            intro=seed.INDEX_PAGE["intro"],
+            locale=home.locale,
+        )
+        home.add_child(instance=index)
+        _publish(index)
+        self.report.add(index, created=True)
+        return index
+
+    def load_report_page(self, index):
+        data = seed.REPORT
+        page = EventReportPage.objects.child_of(index).filter(slug=data["slug"]).first()
+        if page is not None:
+            self.report.add(page, created=False)
+            return page
+        page = EventReportPage(
+            title=data["title"],
+            slug=data["slug"],
+            lead=data["lead"],
+            locale=index.locale,
+            publication_date=data["publication_date"],
+            start_date=data["start_date"],
+            event_format=data["event_format"],
+            participant_count=data["participant_count"],
+            participant_count_qualifier=data["participant_count_qualifier"],
+            contacts_intro=data["contacts_intro"],
+            body=[self.stream_child("body", i, kind, value) for i, (kind, value) in enumerate(data["body"])],
+            contacts=[
+                {"type": "contact", "value": self.contacts[key].pk, "id": _block_id("contacts", key)}
+                for key in data["contacts"]
+            ],
+            follow_ups=[
+                {"type": "follow_up", "value": value, "id": _block_id("follow_ups", i)}
+                for i, value in enumerate(data["follow_ups"])
+            ],
+        )
+        page.sessions = [EventSession(locale=index.locale, **row) for row in data["sessions"]]
+        page.audience_groups = [EventAudienceGroup(locale=index.locale, name=name) for name in data["audience_groups"]]
+        page.organisers = [
+            EventOrganiser(locale=index.locale, organisation=self.orgs[key], part=part)
+            for key, part in data["organisers"]
+        ]
+        page.topics = [self.topics[key] for key in data["topics"]]
+        # The article's own date, so listings and feeds show when it really appeared.
+        page.first_published_at = _as_datetime(data["publication_date"])
+        # Validate like the admin form would (tree fields are set by add_child).
+        page.full_clean(exclude=["path", "depth", "numchild"])
+        index.add_child(instance=page)
+        _publish(page)
+        self.report.add(page, created=True)
+        return page
+
+    def speaker(self, value):
+        return {
+            "person": self.people[value["person"]].pk,
+            "part": value["part"],
+            "role": value["role"],
+            "organisation": self.orgs[value["organisation"]].pk if value.get("organisation") else None,
+            "contribution": value.get("contribution", ""),
+        }
+
+    def stream_child(self, field_name, position, kind, value):
+        if kind == "speaker":
+            value = self.speaker(value)
+        elif kind == "talk":
+            value = {
+                "slides": None,
+                "recording_url": "",
+                **value,
+                "speakers": _items([self.speaker(s) for s in value["speakers"]], f"{field_name}/{position}/speakers"),
+            }
+        elif kind == "discussion":
+            value = {
+                "moderators": [],
+                "questions": [],
+                "conclusions": "",
+                "summary_document": None,
+                **value,
+            }
+        return {"type": kind, "value": value, "id": _block_id(field_name, position)}
+
+
+def _as_datetime(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))

@@ -1,0 +1,196 @@
+"""Reusable content kept in one place and chosen from reports: people, organisations, contacts, topics.
+
+Every snippet is translatable (``TranslatableMixin``) and has drafts and revisions: a change to a person's
+bio or a contact's phone number is prepared, reviewed and published like a page.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from modelcluster.models import ClusterableModel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import DraftStateMixin, RevisionMixin, TranslatableMixin
+from wagtail.search import index
+
+from blocks.links import LinkBlock
+from cms.validators import validate_phone
+
+
+class SnippetBase(DraftStateMixin, RevisionMixin, TranslatableMixin, index.Indexed, ClusterableModel):
+    class Meta(TranslatableMixin.Meta):
+        abstract = True
+
+
+class Organisation(SnippetBase):
+    """An organisation that organises, funds or takes part in events (e.g. a municipality or an association)."""
+
+    name = models.CharField(_("name"), max_length=255)
+    acronym = models.CharField(_("acronym"), max_length=32, blank=True, help_text=_("e.g. “LSUA”."))
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_("Former or informal names, one per line (e.g. “Rēzeknes novada dome”). Used by search."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("acronym"),
+        index.SearchField("aliases"),
+        index.FilterField("locale"),
+        index.FilterField("live"),
+    ]
+
+    class Meta(SnippetBase.Meta):
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Person(SnippetBase):
+    """A speaker, moderator or other person who appears in reports: one bio reused everywhere."""
+
+    name = models.CharField(
+        pgettext_lazy("person", "name"),
+        max_length=255,
+        help_text=_("First name and surname in the nominative, e.g. “Maija Hartmane” (not “Maiju Hartmani”)."),
+    )
+    job_title = models.CharField(
+        _("current job title"),
+        max_length=255,
+        blank=True,
+        help_text=_("Today's title. The role a person had at a particular event is entered in that report."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("current organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    bio = RichTextField(_("short bio"), blank=True, features=["bold", "italic", "link"])
+    links = StreamField([("link", LinkBlock())], verbose_name=_("links"), blank=True)
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("job_title"),
+        index.FilterField("locale"),
+        index.FilterField("live"),
+        index.FilterField("organisation"),
+    ]
+
+    class Meta(SnippetBase.Meta):
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ContactCard(SnippetBase):
+    """Whom to contact about a topic: name, position and how to reach them, kept current in one place."""
+
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=255, help_text=_("In the nominative."))
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    unit = models.CharField(_("unit"), max_length=255, blank=True, help_text=_("Department or unit, e.g. “IUK”."))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_cards",
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("e-mail"), blank=True)
+    web_page = models.URLField(_("web page"), blank=True, help_text=_("e.g. the municipality's contacts page."))
+    address = models.TextField(_("address"), blank=True)
+    last_verified = models.DateField(
+        _("last verified"),
+        null=True,
+        blank=True,
+        help_text=_("When someone last checked that these details are correct."),
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("position"),
+        index.SearchField("unit"),
+        index.FilterField("locale"),
+        index.FilterField("live"),
+        index.FilterField("unit"),
+    ]
+
+    class Meta(SnippetBase.Meta):
+        verbose_name = _("contact card")
+        verbose_name_plural = _("contact cards")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.position}" if self.position else self.name
+
+    def clean(self):
+        super().clean()
+        if not (self.phone or self.email or self.web_page):
+            raise ValidationError(_("Give at least one way to get in touch: a phone, an e-mail or a web page."))
+        if self.last_verified and self.last_verified > timezone.localdate():
+            raise ValidationError({"last_verified": _("The date of the last check cannot be in the future.")})
+
+
+class Topic(SnippetBase):
+    """A subject that reports are filed under (e.g. “Social entrepreneurship”); readers filter by it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        allow_unicode=False,
+        help_text=_("Latin letters, digits and hyphens; used in addresses and API filters."),
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("locale"),
+    ]
+
+    class Meta(SnippetBase.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["locale", "slug"], name="cms_topic_unique_slug_per_locale"),
+        ]
+
+    def __str__(self):
+        return self.name

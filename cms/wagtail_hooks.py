@@ -1,0 +1,74 @@
+"""Admin registration: all reusable event content under one “Event content” menu."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.models import ContactCard, Organisation, Person, Topic
+
+
+class PersonViewSet(SnippetViewSet):
+    model = Person
+    icon = "user"
+    list_display = ["name", "job_title", "organisation", "locale", "live"]
+    list_filter = ["locale", "live", "organisation"]
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("job_title"), FieldPanel("organisation")]),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+        FieldPanel("links"),
+    ]
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "group"
+    list_display = ["name", "acronym", "website", "locale", "live"]
+    list_filter = ["locale", "live"]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("acronym")]),
+        FieldPanel("aliases"),
+        FieldPanel("website"),
+        FieldPanel("logo"),
+    ]
+
+
+class ContactCardViewSet(SnippetViewSet):
+    model = ContactCard
+    icon = "mail"
+    list_display = ["name", "position", "unit", "last_verified", "locale", "live"]
+    list_filter = ["locale", "live", "unit", "organisation", "last_verified"]
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("position"), FieldPanel("unit")]),
+        FieldPanel("organisation"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+                FieldPanel("web_page"),
+                FieldPanel("address"),
+            ],
+            heading=_("How to get in touch"),
+        ),
+        FieldPanel("last_verified"),
+    ]
+
+
+class TopicViewSet(SnippetViewSet):
+    model = Topic
+    icon = "tag"
+    list_display = ["name", "slug", "locale", "live"]
+    list_filter = ["locale", "live"]
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+
+class EventContentGroup(SnippetViewSetGroup):
+    menu_label = _("Event content")
+    menu_icon = "folder-open-inverse"
+    menu_order = 200
+    items = (PersonViewSet, OrganisationViewSet, ContactCardViewSet, TopicViewSet)
+
+
+register_snippet(EventContentGroup)

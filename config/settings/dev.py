@@ -1,0 +1,10 @@
+"""Local development and the demo: SQLite by default, debug on, bound to 127.0.0.1 by the Makefile."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = True
+# A fixed development key is fine here: dev settings are never used to serve the public.
+SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-not-for-production")
+ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

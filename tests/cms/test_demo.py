@@ -1,0 +1,83 @@
+import pytest
+from django.core.management import call_command
+from wagtail.models import Revision
+
+from cms.models import ContactCard, EventReportIndexPage, EventReportPage, Organisation, Person, Topic
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (ContactCard, EventReportIndexPage, EventReportPage, Organisation, Person, Topic, Revision)
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_loading_twice_creates_nothing_twice(capsys):
+    call_command("load_demo_content")
+    first = counts()
+    assert "15 created, 0 already present" in capsys.readouterr().out
+    call_command("load_demo_content")
+    assert counts() == first
+    assert "0 created, 15 already present" in capsys.readouterr().out
+
+
+def test_the_seed_report_is_published_with_what_the_article_states():
+    call_command("load_demo_content")
+    page = EventReportPage.objects.get()
+    assert page.live and not page.has_unpublished_changes
+    assert page.locale.language_code == "lv"
+    assert str(page.start_date) == "2020-10-28"
+    assert str(page.publication_date) == "2020-11-02"
+    assert page.first_published_at.date().isoformat() == "2020-11-02"
+    assert page.event_format == "online"
+    assert (page.participant_count_qualifier, page.participant_count) == ("more_than", 20)
+    assert [s.part_of_day for s in page.sessions.all()] == ["afternoon"]
+    assert len(page.audience_groups.all()) == 4
+
+    opening = [b.value for b in page.body if b.block_type == "speaker" and b.value["part"] == "opening"]
+    assert [(s["person"].name, s["role"]) for s in opening] == [
+        ("Anita Ludborža", "Rēzeknes novada domes deputāte"),
+        ("Madara Ūlande", "LSUA direktore"),
+        ("Regita Zeiļa", "LSUA projektu vadītāja"),
+    ]
+    talks = [b.value for b in page.body if b.block_type == "talk"]
+    assert [(t["kind"], t["speakers"][0]["person"].name) for t in talks] == [
+        ("talk", "Dana Bārbale"),
+        ("presentation", "Iveta Balčūne"),
+    ]
+    (discussion,) = [b.value for b in page.body if b.block_type == "discussion"]
+    assert (discussion["method"], discussion["group_count"], discussion["question_count"]) == ("breakout_groups", 4, 3)
+    # The article names neither the questions nor the moderators: nothing is made up.
+    assert list(discussion["questions"]) == [] and list(discussion["moderators"]) == []
+    assert [(f.value["kind"], f.value["free_of_charge"]) for f in page.follow_ups] == [
+        ("webinar", False),
+        ("consultation", True),
+    ]
+    contacts = [b.value for b in page.contacts]
+    assert [c.name for c in contacts] == ["Maija Hartmane", "Sanita Vjakse"]
+    assert all(c.unit == "IUK" and not c.phone and not c.email for c in contacts)
+    assert contacts[0].web_page == "http://horse.rezeknesnovads.lv/novada-pasvaldiba/kontakti-2/"
+    lsua = Organisation.objects.get(acronym="LSUA")
+    assert lsua.live and lsua.name == "Latvijas Sociālās uzņēmējdarbības asociācija"
+
+
+def test_demo_content_passes_the_editors_validation():
+    call_command("load_demo_content")
+    page = EventReportPage.objects.get()
+    page.full_clean()
+    for field in ("body", "contacts", "follow_ups"):
+        block = page._meta.get_field(field).stream_block
+        block.clean(getattr(page, field))
+    for card in ContactCard.objects.all():
+        card.full_clean()
+
+
+def test_preview_template_renders_the_report(client):
+    call_command("load_demo_content")
+    page = EventReportPage.objects.get()
+    response = client.get(page.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("Dana Bārbale", "Maija Hartmane", "Diskusijas grupās", "Bezmaksas konsultācijas"):
+        assert text in html

@@ -1,0 +1,16 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_in_memory(settings, tmp_path):
+    # Renditions and uploads never touch the working tree.
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # The product's default language is Latvian; tests assert on the English source messages.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,0 +1,1 @@
+"""Factories per domain: media (images, documents), snippets (people, organisations, contacts), pages."""

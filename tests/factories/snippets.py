@@ -1,0 +1,49 @@
+import factory
+from wagtail.models import Locale
+
+from cms.models import ContactCard, Organisation, Person, Topic
+
+
+class SnippetFactory(factory.django.DjangoModelFactory):
+    """Snippets are live by default; pass ``live=False`` for an unpublished one."""
+
+    locale = factory.LazyFunction(Locale.get_default)
+    live = True
+
+    class Meta:
+        abstract = True
+
+
+class OrganisationFactory(SnippetFactory):
+    name = factory.Sequence(lambda n: f"Biedrība {n}")
+    acronym = ""
+
+    class Meta:
+        model = Organisation
+
+
+class PersonFactory(SnippetFactory):
+    name = factory.Sequence(lambda n: f"Runātāja {n}")
+    job_title = "Projektu vadītāja"
+    organisation = factory.SubFactory(OrganisationFactory)
+
+    class Meta:
+        model = Person
+
+
+class ContactCardFactory(SnippetFactory):
+    name = factory.Sequence(lambda n: f"Speciāliste {n}")
+    position = "Komercdarbības speciāliste"
+    unit = "IUK"
+    web_page = "https://example.org/kontakti/"
+
+    class Meta:
+        model = ContactCard
+
+
+class TopicFactory(SnippetFactory):
+    name = factory.Sequence(lambda n: f"Tēma {n}")
+    slug = factory.Sequence(lambda n: f"tema-{n}")
+
+    class Meta:
+        model = Topic
