@@ -60,10 +60,6 @@ class Organisation(SnippetBase):
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
-    @property
-    def alias_list(self):
-        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
-
 
 class Person(SnippetBase):
     """A speaker, moderator or other person who appears in reports: one bio reused everywhere."""

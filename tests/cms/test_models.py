@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cms.models import EventReportPage
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.models import EventReportIndexPage, EventReportPage
+from tests.factories.pages import EventReportPageFactory
 from tests.factories.snippets import ContactCardFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ class TestEventReportPage:
 
     def test_reports_live_only_under_the_index(self):
         report = EventReportPageFactory()
-        assert isinstance(report.get_parent().specific, type(EventReportIndexPageFactory._meta.model()))
+        assert isinstance(report.get_parent().specific, EventReportIndexPage)
         assert EventReportPage.parent_page_types == ["cms.EventReportIndexPage"]
         assert EventReportPage.subpage_types == []
 
