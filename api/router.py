@@ -5,11 +5,15 @@ The namespace must be ``wagtailapi_v2``: Wagtail's front-end cache integration r
 """
 
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.documents.api.v2.views import DocumentsAPIViewSet
-from wagtail.images.api.v2.views import ImagesAPIViewSet
+
+from .endpoints.media import DocumentsEndpoint, ImagesEndpoint
+from .endpoints.pages import PagesEndpoint
+from .endpoints.snippets import ContactsEndpoint, OrganisationsEndpoint, PeopleEndpoint
 
 api_router = WagtailAPIRouter("wagtailapi_v2")
-api_router.register_endpoint("pages", PagesAPIViewSet)
-api_router.register_endpoint("images", ImagesAPIViewSet)
-api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("pages", PagesEndpoint)
+api_router.register_endpoint("images", ImagesEndpoint)
+api_router.register_endpoint("documents", DocumentsEndpoint)
+api_router.register_endpoint("people", PeopleEndpoint)
+api_router.register_endpoint("organisations", OrganisationsEndpoint)
+api_router.register_endpoint("contacts", ContactsEndpoint)

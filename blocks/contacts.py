@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .choosers import SnippetChooserBlock
 
 
 class ContactCardBlock(SnippetChooserBlock):

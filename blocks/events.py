@@ -1,9 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.documents.blocks import DocumentChooserBlock
 
+from .base import ApiListBlock
+from .choosers import DocumentChooserBlock
 from .people import SpeakerBlock, choice_label
+from .text import RichTextBlock
 
 TALK_KINDS = [("talk", _("Talk")), ("presentation", _("Presentation"))]
 DISCUSSION_METHODS = [
@@ -17,9 +19,9 @@ class TalkBlock(blocks.StructBlock):
     """A talk or presentation in the programme: who gave it, on what, and where the slides and recording are."""
 
     kind = blocks.ChoiceBlock(label=_("Kind"), choices=TALK_KINDS, default="talk")
-    speakers = blocks.ListBlock(SpeakerBlock(), label=_("Speakers"), min_num=1)
+    speakers = ApiListBlock(SpeakerBlock(), label=_("Speakers"), min_num=1)
     title = blocks.CharBlock(label=_("Title"), required=False, max_length=255)
-    summary = blocks.RichTextBlock(label=_("Summary"), required=False, features=["bold", "italic", "link", "ol", "ul"])
+    summary = RichTextBlock(label=_("Summary"), required=False, features=["bold", "italic", "link", "ol", "ul"])
     slides = DocumentChooserBlock(label=_("Slides"), required=False)
     recording_url = blocks.URLBlock(label=_("Recording"), required=False)
 
@@ -38,7 +40,7 @@ class QuestionBlock(blocks.StructBlock):
     """One question put to the discussion, and what came out of it."""
 
     question = blocks.TextBlock(label=_("Question"))
-    outcomes = blocks.ListBlock(
+    outcomes = ApiListBlock(
         blocks.TextBlock(label=_("Outcome")),
         label=_("Outcomes"),
         min_num=0,
@@ -70,12 +72,10 @@ class DiscussionBlock(blocks.StructBlock):
         help_text=_("Only when the questions themselves are not listed below."),
     )
     # ListBlock's default is one empty item, which would fail validation for an editor who names nobody.
-    moderators = blocks.ListBlock(SpeakerBlock(), label=_("Moderators"), min_num=0, default=[])
-    description = blocks.RichTextBlock(
-        label=_("How it went"), required=False, features=["bold", "italic", "link", "ol", "ul"]
-    )
-    questions = blocks.ListBlock(QuestionBlock(), label=_("Questions"), min_num=0, default=[])
-    conclusions = blocks.RichTextBlock(
+    moderators = ApiListBlock(SpeakerBlock(), label=_("Moderators"), min_num=0, default=[])
+    description = RichTextBlock(label=_("How it went"), required=False, features=["bold", "italic", "link", "ol", "ul"])
+    questions = ApiListBlock(QuestionBlock(), label=_("Questions"), min_num=0, default=[])
+    conclusions = RichTextBlock(
         label=_("Overall conclusions"), required=False, features=["bold", "italic", "link", "ol", "ul"]
     )
     summary_document = DocumentChooserBlock(label=_("Summary document"), required=False)

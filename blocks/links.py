@@ -1,12 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.documents.blocks import DocumentChooserBlock
+
+from .base import ApiStructBlock
+from .choosers import DocumentChooserBlock, PageChooserBlock
 
 LINK_TARGETS = ("page", "document", "url")
 
 
-class LinkBlock(blocks.StructBlock):
+class LinkBlock(ApiStructBlock):
     """A link to exactly one target: a page of this site, a document, or an external address."""
 
     title = blocks.CharBlock(
@@ -15,9 +17,26 @@ class LinkBlock(blocks.StructBlock):
         max_length=255,
         help_text=_("Leave empty to use the page's or document's title."),
     )
-    page = blocks.PageChooserBlock(label=_("Page"), required=False)
+    page = PageChooserBlock(label=_("Page"), required=False)
     document = DocumentChooserBlock(label=_("Document"), required=False)
     url = blocks.URLBlock(label=_("External address"), required=False)
+
+    # Besides its own fields, the API gives the resolved address and what kind of target it is.
+    api_extra_properties = {
+        "href": {"type": "string", "format": "uri", "description": "Where the link goes (front-end URL for pages)."},
+        "link_type": {"type": "string", "enum": list(LINK_TARGETS)},
+    }
+
+    def get_api_representation(self, value, context=None):
+        chosen = next((name for name in LINK_TARGETS if value.get(name)), None)
+        data = super().get_api_representation(value, context)
+        if data is None or chosen is None or data.get(chosen) is None:
+            return None  # the target is not public: no half-link
+        target = data[chosen]
+        data["link_type"] = chosen
+        data["href"] = target if chosen == "url" else target["url"]
+        data["title"] = data["title"] or (target["title"] if chosen != "url" else target)
+        return data
 
     def clean(self, value):
         value = super().clean(value)

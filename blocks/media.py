@@ -1,12 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
-from wagtail.images.blocks import ImageChooserBlock
+
+from .base import ApiStructBlock
+from .choosers import DocumentChooserBlock, ImageChooserBlock
 
 
-class ImageBlock(blocks.StructBlock):
+class ImageBlock(ApiStructBlock):
     """A photo or illustration in the report, with alt text for screen readers, caption and credit."""
 
     image = ImageChooserBlock(label=_("Image"))
@@ -29,6 +30,15 @@ class ImageBlock(blocks.StructBlock):
         help_text=_("Photographer or source, e.g. “Foto: Rēzeknes novada pašvaldība”."),
     )
 
+    api_required = ("image",)
+
+    def get_api_representation(self, value, context=None):
+        data = super().get_api_representation(value, context)
+        if data is not None:
+            # The alt text the editor wrote for this use of the image, empty when decorative.
+            data["image"]["alt"] = "" if value.get("decorative") else value.get("alt_text") or ""
+        return data
+
     def clean(self, value):
         value = super().clean(value)
         if not value.get("decorative") and not (value.get("alt_text") or "").strip():
@@ -45,7 +55,7 @@ class ImageBlock(blocks.StructBlock):
         template = "blocks/image.html"
 
 
-class DocumentBlock(blocks.StructBlock):
+class DocumentBlock(ApiStructBlock):
     """A downloadable file (programme, slides, summary) with a short description."""
 
     document = DocumentChooserBlock(label=_("Document"))
@@ -56,6 +66,8 @@ class DocumentBlock(blocks.StructBlock):
         help_text=_("Leave empty to use the document's own title."),
     )
     description = blocks.TextBlock(label=_("Description"), required=False)
+
+    api_required = ("document",)
 
     class Meta:
         icon = "doc-full"

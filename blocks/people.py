@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .base import ApiStructBlock
+from .choosers import SnippetChooserBlock
 
 
 def choice_label(choices, value):
@@ -18,7 +20,7 @@ SPEAKER_PARTS = [
 ]
 
 
-class SpeakerBlock(blocks.StructBlock):
+class SpeakerBlock(ApiStructBlock):
     """Someone who took part in the programme, with the role they held *at this event*.
 
     A person's job changes over time (project manager in one report, director a year later), so the role
@@ -44,6 +46,17 @@ class SpeakerBlock(blocks.StructBlock):
         required=False,
         help_text=_("One or two sentences on what they said or did."),
     )
+
+    api_required = ("person",)
+
+    def get_api_representation(self, value, context=None):
+        data = super().get_api_representation(value, context)
+        if data is None:
+            return None
+        # Display-ready: when the report does not say, the person's current title and organisation apply.
+        data["role"] = data["role"] or data["person"]["job_title"]
+        data["organisation"] = data["organisation"] or data["person"]["organisation"]
+        return data
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)

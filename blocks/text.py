@@ -6,7 +6,16 @@ from wagtail import blocks
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 
 
-class ParagraphBlock(blocks.RichTextBlock):
+class RichTextBlock(blocks.RichTextBlock):
+    """Rich text whose API form is HTML with links pointing at the public front-end."""
+
+    def get_api_representation(self, value, context=None):
+        from api.richtext import expand
+
+        return expand(value)
+
+
+class ParagraphBlock(RichTextBlock):
     """Running text of the report: formatted paragraphs with links and lists."""
 
     def __init__(self, **kwargs):

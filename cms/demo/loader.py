@@ -150,6 +150,7 @@ class DemoLoader:
             title=data["title"],
             slug=data["slug"],
             lead=data["lead"],
+            event_name=data["event_name"],
             locale=index.locale,
             publication_date=data["publication_date"],
             start_date=data["start_date"],

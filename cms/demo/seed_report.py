@@ -89,6 +89,7 @@ REPORT = {
         "28. oktobra pēcpusdienā norisinājās tiešsaistes miniforums “Sociālā uzņēmējdarbība Rēzeknes novadā”, "
         "kurā piedalījās vairāk nekā 20 dalībnieku."
     ),
+    "event_name": "Sociālā uzņēmējdarbība Rēzeknes novadā",
     "publication_date": datetime.date(2020, 11, 2),
     "start_date": datetime.date(2020, 10, 28),
     "event_format": "online",

@@ -84,6 +84,12 @@ class EventReportPage(Page):
         help_text=_("The date printed on the report. Empty: the date it was first published here."),
     )
 
+    event_name = models.CharField(
+        _("event name"),
+        max_length=255,
+        blank=True,
+        help_text=_("The event's own name, e.g. “Sociālā uzņēmējdarbība Rēzeknes novadā”. Empty: the page title."),
+    )
     start_date = models.DateField(_("start date"), db_index=True)
     end_date = models.DateField(
         _("end date"), null=True, blank=True, help_text=_("Only for events lasting more than one day.")
@@ -135,6 +141,7 @@ class EventReportPage(Page):
         FieldPanel("body"),
     ]
     event_panels = [
+        FieldPanel("event_name"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),

@@ -181,6 +181,9 @@ WAGTAILADMIN_BASE_URL = env("CMS_ADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILAPI_BASE_URL = env("CMS_API_BASE_URL", WAGTAILADMIN_BASE_URL)
 # The public front-end that consumes the API (used for links in API output and previews).
 CMS_FRONTEND_BASE_URL = env("CMS_FRONTEND_BASE_URL", "http://127.0.0.1:3000")
+# Delivery API: public responses may be cached this many seconds by browsers and CDNs.
+CMS_API_MAX_AGE = env_int("CMS_API_MAX_AGE", 300)
+WAGTAILAPI_LIMIT_MAX = env_int("CMS_API_LIMIT_MAX", 100)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_MODERATION_ENABLED = True

@@ -1,0 +1,158 @@
+"""Server-side cache of serialised API responses, and its invalidation.
+
+Each response is stored under a key that contains a *generation* number of what it shows: the page for a
+detail response, "listings" for page listings, "snippets" for the snippet endpoints. Invalidating means
+bumping a generation, which orphans every cached variant (any query string) at once; orphans expire.
+
+What to bump is found with Wagtail's reference index: when a person, contact card, organisation, image or
+document changes, every page that embeds it (directly, or through a person that embeds the organisation or
+photo) gets a new generation. Pages linking to a page that changes are bumped as well.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, ReferenceIndex
+from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+
+LISTINGS = "listings"
+SNIPPETS = "snippets"
+
+
+def _cache():
+    return caches[getattr(settings, "CMS_API_CACHE", "default")]
+
+
+def _generation_key(scope):
+    return f"api:gen:{scope}"
+
+
+def generations(scopes):
+    keys = [_generation_key(scope) for scope in scopes]
+    found = _cache().get_many(keys)
+    return [found.get(key, 0) for key in keys]
+
+
+def response_key(scopes, full_path):
+    """The key of a response: its path and query, and the current generation of each scope it shows."""
+    digest = hashlib.sha256(full_path.encode()).hexdigest()[:40]
+    stamp = ",".join(f"{scope}={generation}" for scope, generation in zip(scopes, generations(scopes), strict=True))
+    return f"api:resp:{stamp}:{digest}"
+
+
+def get_entry(key):
+    return _cache().get(key)
+
+
+def store_entry(key, entry):
+    _cache().set(key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+
+
+def bump(*scopes):
+    cache = _cache()
+    for scope in scopes:
+        key = _generation_key(scope)
+        try:
+            cache.incr(key)
+        except ValueError:
+            # First bump: start above 0 so the keys of entries made before differ.
+            cache.set(key, 1, None)
+
+
+def bump_pages(page_ids):
+    bump(LISTINGS, *(f"page:{pk}" for pk in set(page_ids)))
+
+
+# --- what depends on what --------------------------------------------------------------------------------
+def _pages_referencing(objects, depth=2):
+    """Ids of pages that show any of ``objects``, following references through snippets (person → photo)."""
+    page_ids, frontier, seen = set(), list(objects), set()
+    for _ in range(depth):
+        next_frontier = []
+        for obj in frontier:
+            marker = (obj._meta.label_lower, obj.pk)
+            if marker in seen:
+                continue
+            seen.add(marker)
+            for ref in ReferenceIndex.get_references_to(obj).select_related("base_content_type"):
+                model = ref.base_content_type.model_class()
+                if model is None:
+                    continue
+                if issubclass(model, Page):
+                    page_ids.add(int(ref.object_id))
+                else:
+                    referrer = model._default_manager.filter(pk=ref.object_id).first()
+                    if referrer is not None:
+                        next_frontier.append(referrer)
+        frontier = next_frontier
+    return page_ids
+
+
+def invalidate_object(obj):
+    """Something shown by pages changed: bump those pages, the listings and the snippet endpoints."""
+    page_ids = _pages_referencing([obj])
+    if isinstance(obj, Page):
+        page_ids.add(obj.pk)
+        # meta.translations and meta.parent of related pages name this one.
+        page_ids.update(obj.get_translations(inclusive=False).values_list("pk", flat=True))
+        page_ids.update(obj.get_children().values_list("pk", flat=True))
+    bump_pages(page_ids)
+    if not isinstance(obj, Page):
+        bump(SNIPPETS)
+
+
+def _on_commit(obj):
+    # After commit: a response rebuilt between the bump and the commit would cache the old content.
+    transaction.on_commit(lambda: invalidate_object(obj))
+
+
+def _page_changed(sender, instance, **kwargs):
+    _on_commit(instance)
+
+
+def _snippet_changed(sender, instance, **kwargs):
+    from cms.models import ContactCard, Organisation, Person, Topic
+
+    if isinstance(instance, ContactCard | Organisation | Person | Topic):
+        _on_commit(instance)
+
+
+def _media_changed(sender, instance, **kwargs):
+    _on_commit(instance)
+
+
+def _page_moved(sender, instance, **kwargs):
+    _on_commit(instance)
+
+
+def connect_signals():
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    from cms.models import ContactCard, Organisation, Person, Topic
+
+    page_published.connect(_page_changed, dispatch_uid="api-cache-page-published")
+    page_unpublished.connect(_page_changed, dispatch_uid="api-cache-page-unpublished")
+    post_page_move.connect(_page_moved, dispatch_uid="api-cache-page-moved")
+    post_delete.connect(_page_deleted, dispatch_uid="api-cache-page-deleted")
+    published.connect(_snippet_changed, dispatch_uid="api-cache-snippet-published")
+    unpublished.connect(_snippet_changed, dispatch_uid="api-cache-snippet-unpublished")
+    for model in (ContactCard, Organisation, Person, Topic):
+        post_delete.connect(_snippet_changed, sender=model, dispatch_uid=f"api-cache-deleted-{model.__name__}")
+    for model in (get_image_model(), get_document_model()):
+        post_save.connect(_media_changed, sender=model, dispatch_uid=f"api-cache-saved-{model.__name__}")
+        post_delete.connect(_media_changed, sender=model, dispatch_uid=f"api-cache-deleted-{model.__name__}")
+
+
+def _page_deleted(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        page_ids = {instance.pk}
+        # The reference index rows of a deleted page's referrers still exist at this point.
+        for ref in ReferenceIndex.get_references_to(instance).select_related("base_content_type"):
+            model = ref.base_content_type.model_class()
+            if model is not None and issubclass(model, Page):
+                page_ids.add(int(ref.object_id))
+        transaction.on_commit(lambda: bump_pages(page_ids))

@@ -1,0 +1,155 @@
+"""What every delivery endpoint shares: strict query parameters, JSON errors, no sessions, caching.
+
+Stock API v2 answers some bad input with a 500 (a huge ``offset``, an odd ``search_operator``, a very long
+search) and silently ignores unknown parameters on detail views. Here every parameter is checked before any
+query runs, and every error is a JSON body with a 4xx status.
+"""
+
+import hashlib
+import json
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DataError
+from django.http import Http404
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from wagtail.api.v2.utils import BadRequestError
+
+from .. import cache as api_cache
+from ..resolver import Resolver
+
+logger = logging.getLogger(__name__)
+
+MAX_OFFSET = 10_000
+MAX_SEARCH_LENGTH = 200
+MAX_SEARCH_WORDS = 25
+SEARCH_OPERATORS = {"and", "or"}
+
+
+class DeliveryEndpointMixin:
+    # JSON only: no browsable HTML API, no sessions (what a logged-in editor sees is what the public sees).
+    renderer_classes = [JSONRenderer]
+    authentication_classes = []
+    permission_classes = []
+
+    # --- query parameters ----------------------------------------------------------------------------
+    def check_common_parameters(self):
+        params = self.request.GET
+        for name in ("offset", "limit"):
+            if name in params:
+                value = params[name]
+                if not value.isdigit():
+                    raise BadRequestError(f"{name} must be a non-negative integer")
+                if name == "offset" and int(value) > MAX_OFFSET:
+                    raise BadRequestError(f"offset cannot be higher than {MAX_OFFSET}; narrow the query instead")
+        if "search" in params:
+            search = params["search"]
+            if len(search) > MAX_SEARCH_LENGTH or len(search.split()) > MAX_SEARCH_WORDS:
+                raise BadRequestError(
+                    f"search is limited to {MAX_SEARCH_LENGTH} characters and {MAX_SEARCH_WORDS} words"
+                )
+        if "search_operator" in params and params["search_operator"] not in SEARCH_OPERATORS:
+            raise BadRequestError("search_operator must be 'and' or 'or'")
+        for name, value in params.items():
+            if "\x00" in value or "\x00" in name:
+                raise BadRequestError("null characters are not allowed in query parameters")
+
+    def check_detail_parameters(self):
+        """Detail views accept only what changes their output (stock v2 ignores the rest silently)."""
+        unknown = set(self.request.GET) - set(self.detail_query_parameters)
+        if unknown:
+            raise BadRequestError("query parameter is not allowed on a detail view: " + ", ".join(sorted(unknown)))
+
+    detail_query_parameters = ("fields", "locale", "_")
+
+    # --- errors --------------------------------------------------------------------------------------
+    def handle_exception(self, exc):
+        if isinstance(exc, Http404):
+            return Response({"message": "not found"}, status=status.HTTP_404_NOT_FOUND)
+        if isinstance(exc, BadRequestError):
+            return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        if isinstance(exc, ValidationError | ValueError | OverflowError | DataError):
+            # Bad input that reached a conversion or the database: say so, never a 500 or a traceback.
+            logger.info("Rejected API input %s: %s", self.request.get_full_path(), exc)
+            return Response({"message": "invalid query parameter value"}, status=status.HTTP_400_BAD_REQUEST)
+        if isinstance(exc, APIException):
+            return Response({"message": str(exc.detail)}, status=exc.status_code)
+        return super().handle_exception(exc)
+
+    # --- serialisation -------------------------------------------------------------------------------
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["resolver"] = self.resolver
+        return context
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.resolver = Resolver()
+        self.check_common_parameters()
+
+    def prime(self, objects, field_names):
+        """Note what the objects' serialised fields refer to, then load it all (one query per model)."""
+        names = set(field_names)
+        for obj in objects:
+            self.prime_object(obj, names)
+        self.resolver.resolve()
+
+    def prime_object(self, obj, names):
+        for name in names:
+            value = getattr(obj, name, None) if not name.startswith("_") else None
+            if hasattr(value, "stream_block"):
+                self.resolver.want_stream_value(value)
+
+    # --- caching -------------------------------------------------------------------------------------
+    def cached_response(self, request, build, scopes):
+        """Serve from the server-side cache, or build, store and serve; with ETag and Last-Modified."""
+        key = api_cache.response_key(scopes, request.get_full_path())
+        entry = api_cache.get_entry(key)
+        if entry is None:
+            data = build()
+            body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+            last_modified = self.last_modified()
+            entry = {"body": body, "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"', "lm": last_modified}
+            api_cache.store_entry(key, entry)
+        return self.http_response(request, entry)
+
+    def last_modified(self):
+        times = [
+            obj.last_published_at
+            for objects in self.resolver.loaded.values()
+            for obj in objects.values()
+            if obj is not None and getattr(obj, "last_published_at", None)
+        ]
+        times += [t for t in getattr(self, "_own_last_modified", []) if t]
+        return max(times).timestamp() if times else None
+
+    def http_response(self, request, entry):
+        from django.http import HttpResponse
+
+        response = HttpResponse(entry["body"], content_type="application/json")
+        response["ETag"] = entry["etag"]
+        if entry["lm"]:
+            response["Last-Modified"] = http_date(entry["lm"])
+        self.set_cache_control(request, response)
+        conditional = get_conditional_response(
+            request, etag=entry["etag"], last_modified=int(entry["lm"]) if entry["lm"] else None, response=response
+        )
+        if conditional is not response:
+            conditional["ETag"] = entry["etag"]
+            self.set_cache_control(request, conditional)
+            return conditional
+        return response
+
+    def set_cache_control(self, request, response):
+        user = getattr(getattr(request, "_request", request), "user", None)
+        if (user is not None and user.is_authenticated) or request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            response["Cache-Control"] = "private, no-store"
+        else:
+            response["Cache-Control"] = f"public, max-age={settings.CMS_API_MAX_AGE}"
+        response["Vary"] = "Cookie"

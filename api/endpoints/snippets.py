@@ -1,0 +1,127 @@
+"""Public, read-only endpoints for the reusable snippets: people, organisations, contact cards.
+
+Only live (published) snippets are listed or found. Each item is the same shape that appears inside a
+report (see ``api.shapes``), plus Wagtail-style ``meta``.
+"""
+
+from django.db.models import Q
+from wagtail.api.v2.utils import BadRequestError, get_object_detail_url
+from wagtail.api.v2.views import BaseAPIViewSet
+from wagtail.models import Locale
+
+from cms.models import ContactCard, Organisation, Person
+
+from .. import cache as api_cache
+from .. import shapes
+from .base import DeliveryEndpointMixin
+
+ORDERINGS = {"id": "pk", "-id": "-pk", "name": "name", "-name": "-name"}
+
+
+class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
+    known_query_parameters = frozenset(["limit", "offset", "order", "search", "locale", "_"])
+    detail_query_parameters = ("_",)
+    search_fields = ("name",)
+    shape = None
+    select_related = ()
+
+    def get_queryset(self):
+        return self.model.objects.filter(live=True).select_related("locale", *self.select_related)
+
+    def filter_listing(self, queryset):
+        params = self.request.GET
+        unknown = set(params) - self.known_query_parameters
+        if unknown:
+            raise BadRequestError(
+                "query parameter is not an operation or a recognised field: " + ", ".join(sorted(unknown))
+            )
+        if "locale" in params:
+            if not Locale.objects.filter(language_code=params["locale"]).exists():
+                raise BadRequestError(f"unknown locale: {params['locale']}")
+            queryset = queryset.filter(locale__language_code=params["locale"])
+        if params.get("search"):
+            query = Q()
+            for name in self.search_fields:
+                query |= Q(**{f"{name}__icontains": params["search"]})
+            queryset = queryset.filter(query)
+        order = params.get("order", "name")
+        if order not in ORDERINGS:
+            raise BadRequestError("order must be one of: " + ", ".join(ORDERINGS))
+        return queryset.order_by(ORDERINGS[order], "pk")
+
+    def represent(self, obj):
+        data = {
+            "id": obj.pk,
+            "meta": {
+                "type": obj._meta.label,
+                "detail_url": get_object_detail_url(self.request.wagtailapi_router, self.request, self.model, obj.pk),
+                "locale": obj.locale.language_code,
+            },
+        }
+        with self.resolver.active():
+            shape = type(self).shape(obj)
+        data.update({key: value for key, value in shape.items() if key != "id"})
+        return data
+
+    def prime_snippets(self, objects):
+        for obj in objects:
+            self.resolver.adopt(obj._meta.label_lower, obj)
+        self.resolver.resolve()
+
+    def listing_view(self, request):
+        def build():
+            queryset = self.filter_listing(self.get_queryset())
+            objects = self.paginate_queryset(queryset)
+            self.prime_snippets(objects)
+            self._own_last_modified = [obj.last_published_at for obj in objects]
+            return self.get_paginated_response([self.represent(obj) for obj in objects]).data
+
+        return self.cached_response(request, build, scopes=[api_cache.SNIPPETS])
+
+    def detail_view(self, request, pk):
+        self.check_detail_parameters()
+        if not str(pk).isdigit() or len(str(pk)) > 18:
+            raise BadRequestError("id must be a number")
+
+        def build():
+            obj = self.get_object()
+            self.prime_snippets([obj])
+            self._own_last_modified = [obj.last_published_at]
+            return self.represent(obj)
+
+        return self.cached_response(request, build, scopes=[api_cache.SNIPPETS])
+
+    def find_view(self, request):
+        raise BadRequestError("find is only available on the pages endpoint")
+
+
+class PeopleEndpoint(SnippetEndpoint):
+    model = Person
+    name = "people"
+    search_fields = ("name", "job_title")
+    select_related = ("organisation",)
+
+    @staticmethod
+    def shape(obj):
+        return shapes.person(obj)
+
+
+class OrganisationsEndpoint(SnippetEndpoint):
+    model = Organisation
+    name = "organisations"
+    search_fields = ("name", "acronym", "aliases")
+
+    @staticmethod
+    def shape(obj):
+        return shapes.organisation(obj)
+
+
+class ContactsEndpoint(SnippetEndpoint):
+    model = ContactCard
+    name = "contacts"
+    search_fields = ("name", "position", "unit")
+    select_related = ("organisation",)
+
+    @staticmethod
+    def shape(obj):
+        return shapes.contact_card(obj)

@@ -1,0 +1,209 @@
+"""Load everything a response refers to in one query per model, and only what is public.
+
+The serialiser first walks the raw JSON of the StreamFields it is about to render (and the page fields that
+point at snippets or images), noting every referenced id. ``resolve()`` then loads each model once, in
+dependency order (people and contact cards point at organisations and images; organisations at logos), with
+the privacy rules applied: unpublished snippets, non-live or private pages and documents in private collections
+come back as ``None`` and are dropped by the blocks that embed them.
+"""
+
+from collections import defaultdict
+from contextlib import contextmanager
+
+from django.db.models import Prefetch, Q
+from wagtail import blocks as wagtail_blocks
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page
+
+from blocks.choosers import prefetched_objects
+
+from . import richtext
+from .privacy import document_is_public, page_is_public
+from .shapes import rendition_specs
+
+PAGE = "wagtailcore.page"
+
+
+def model_key(model):
+    if issubclass(model, Page):
+        return PAGE
+    return model._meta.label_lower
+
+
+class Resolver:
+    def __init__(self):
+        self.wanted = defaultdict(set)
+        self.loaded = defaultdict(dict)
+        # Pages are also wanted by relation: the translations and the parent of the pages being shown.
+        self.wanted_translation_keys, self.translations = set(), defaultdict(list)
+        self.wanted_parent_paths, self.parents = set(), {}
+
+    def want_page_context(self, page):
+        """The live translations and the parent of a page being serialised (for ``meta``)."""
+        if page.translation_key not in self.translations:
+            self.wanted_translation_keys.add(page.translation_key)
+        parent_path = page.path[: -page.steplen]
+        if parent_path and parent_path not in self.parents:
+            self.wanted_parent_paths.add(parent_path)
+
+    # --- collecting ----------------------------------------------------------------------------------
+    def want(self, model, pk):
+        if pk in (None, ""):
+            return
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return
+        key = model if isinstance(model, str) else model_key(model)
+        if pk not in self.loaded[key]:
+            self.wanted[key].add(pk)
+
+    def want_rich_text(self, source):
+        for kind, pk in richtext.references(source):
+            self.want(PAGE if kind == "page" else get_document_model(), pk)
+
+    def want_stream(self, block, raw):
+        """Walk a block definition alongside its raw JSON value and note every reference."""
+        if raw is None:
+            return
+        if isinstance(block, wagtail_blocks.StreamBlock):
+            for child in raw:
+                if isinstance(child, dict) and child.get("type") in block.child_blocks:
+                    self.want_stream(block.child_blocks[child["type"]], child.get("value"))
+        elif isinstance(block, wagtail_blocks.StructBlock):
+            if isinstance(raw, dict):
+                for name, child_block in block.child_blocks.items():
+                    self.want_stream(child_block, raw.get(name))
+        elif isinstance(block, wagtail_blocks.ListBlock):
+            for item in raw if isinstance(raw, list) else []:
+                value = item["value"] if isinstance(item, dict) and "value" in item and "id" in item else item
+                self.want_stream(block.child_block, value)
+        elif isinstance(block, wagtail_blocks.ChooserBlock):
+            self.want(block.target_model, raw)
+        elif isinstance(block, wagtail_blocks.RichTextBlock):
+            self.want_rich_text(raw)
+
+    def want_stream_value(self, stream_value):
+        self.want_stream(stream_value.stream_block, stream_value.raw_data)
+
+    # --- loading -------------------------------------------------------------------------------------
+    def resolve(self):
+        from cms.models import ContactCard, Organisation, Person, Topic
+
+        image_model, document_model = get_image_model(), get_document_model()
+        # Order matters: each step may want objects of the steps after it.
+        # Organisations come along in the same query (most speakers' organisation is their own);
+        # ``shapes`` drops any that is not live.
+        people = Person.objects.filter(live=True).select_related("organisation")
+        self._load(Person, people, after=self._after_person)
+        cards = ContactCard.objects.filter(live=True).select_related("organisation")
+        self._load(ContactCard, cards, after=self._after_contact)
+        self._load(Topic, Topic.objects.filter(live=True))
+        self._load(Organisation, Organisation.objects.filter(live=True), after=self._after_organisation)
+        self._load_pages()
+        self._load_documents(document_model)
+        specs = list(rendition_specs().values())
+        renditions = image_model.get_rendition_model().objects.filter(filter_spec__in=specs)
+        self._load(image_model, image_model.objects.prefetch_related(Prefetch("renditions", queryset=renditions)))
+        self._link_foreign_keys()
+
+    def _load(self, model, queryset, after=None):
+        key = model if isinstance(model, str) else model_key(model)
+        ids = self.wanted.pop(key, set()) - set(self.loaded[key])
+        if not ids:
+            return
+        found = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+        for pk in ids:
+            self.loaded[key][pk] = found.get(pk)
+        if after:
+            for obj in found.values():
+                after(obj)
+
+    def _load_pages(self):
+        """Link targets, translations and parents in one query; privacy is applied in Python."""
+        ids = self.wanted.pop(PAGE, set()) - set(self.loaded[PAGE])
+        keys, paths = self.wanted_translation_keys, self.wanted_parent_paths
+        if not (ids or keys or paths):
+            return
+        query = Q(pk__in=ids) | Q(translation_key__in=keys) | Q(path__in=paths)
+        found = [
+            page for page in Page.objects.filter(query, live=True).select_related("locale") if page_is_public(page)
+        ]
+        by_pk = {page.pk: page for page in found}
+        for pk in ids:
+            self.loaded[PAGE][pk] = by_pk.get(pk)
+        for key in keys:
+            self.translations[key] = sorted(
+                (page for page in found if page.translation_key == key), key=lambda page: page.locale.language_code
+            )
+        for path in paths:
+            self.parents[path] = next((page for page in found if page.path == path), None)
+        self.wanted_translation_keys, self.wanted_parent_paths = set(), set()
+
+    def _load_documents(self, document_model):
+        key = model_key(document_model)
+        ids = self.wanted.pop(key, set()) - set(self.loaded[key])
+        if not ids:
+            return
+        documents = document_model.objects.filter(pk__in=ids).select_related("collection")
+        public = {doc.pk: doc for doc in documents if document_is_public(doc)}
+        for pk in ids:
+            self.loaded[key][pk] = public.get(pk)
+
+    def _after_person(self, person):
+        self.adopt("cms.organisation", person.organisation)
+        self.want(get_image_model(), person.photo_id)
+        self.want_rich_text(person.bio)
+        self.want_stream_value(person.links)
+
+    def _after_contact(self, card):
+        self.adopt("cms.organisation", card.organisation)
+
+    def adopt(self, key, obj):
+        """Keep an object that came along through a join, so it is not loaded again."""
+        if obj is not None and obj.pk not in self.loaded[key]:
+            self.loaded[key][obj.pk] = obj if obj.live else None
+            self.wanted[key].discard(obj.pk)
+            if key == "cms.organisation" and obj.live:
+                self._after_organisation(obj)
+
+    def _after_organisation(self, org):
+        self.want(get_image_model(), org.logo_id)
+
+    def _link_foreign_keys(self):
+        """Point loaded objects' foreign keys at the loaded (or dropped) targets, so shapes query nothing."""
+        image_key = model_key(get_image_model())
+        for person in filter(None, self.loaded["cms.person"].values()):
+            _set_fk(person, "organisation", self.loaded["cms.organisation"])
+            _set_fk(person, "photo", self.loaded[image_key])
+        for card in filter(None, self.loaded["cms.contactcard"].values()):
+            _set_fk(card, "organisation", self.loaded["cms.organisation"])
+        for org in filter(None, self.loaded["cms.organisation"].values()):
+            _set_fk(org, "logo", self.loaded[image_key])
+
+    # --- reading -------------------------------------------------------------------------------------
+    def get(self, model, pk):
+        if pk in (None, ""):
+            return None
+        key = model if isinstance(model, str) else model_key(model)
+        pk = int(pk)
+        if pk not in self.loaded[key]:
+            # Not collected beforehand (should not happen in the API): load it alone rather than guess.
+            self.want(key, pk)
+            self.resolve()
+        return self.loaded[key].get(pk)
+
+    @contextmanager
+    def active(self):
+        token = prefetched_objects.set(self)
+        try:
+            yield self
+        finally:
+            prefetched_objects.reset(token)
+
+
+def _set_fk(obj, name, loaded):
+    field = obj._meta.get_field(name)
+    target_id = getattr(obj, field.attname)
+    field.set_cached_value(obj, loaded.get(target_id) if target_id is not None else None)
