@@ -10,6 +10,7 @@ photo) gets a new generation. Pages linking to a page that changes are bumped as
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.cache import caches
@@ -30,10 +31,21 @@ def _generation_key(scope):
     return f"api:gen:{scope}"
 
 
+def _new_generation():
+    return uuid.uuid4().hex[:16]
+
+
 def generations(scopes):
+    """Current generation of each scope. A missing one (never set, or evicted) gets a fresh random value:
+    a number that can come back after eviction could revive a stale response stored under it."""
+    cache = _cache()
     keys = [_generation_key(scope) for scope in scopes]
-    found = _cache().get_many(keys)
-    return [found.get(key, 0) for key in keys]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _new_generation(), None)
+            found[key] = cache.get(key)
+    return [found[key] for key in keys]
 
 
 def response_key(scopes, full_path):
@@ -52,14 +64,7 @@ def store_entry(key, entry):
 
 
 def bump(*scopes):
-    cache = _cache()
-    for scope in scopes:
-        key = _generation_key(scope)
-        try:
-            cache.incr(key)
-        except ValueError:
-            # First bump: start above 0 so the keys of entries made before differ.
-            cache.set(key, 1, None)
+    _cache().set_many({_generation_key(scope): _new_generation() for scope in scopes}, None)
 
 
 def bump_pages(page_ids):

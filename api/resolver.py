@@ -10,6 +10,7 @@ come back as ``None`` and are dropped by the blocks that embed them.
 from collections import defaultdict
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.db.models import Prefetch, Q
 from wagtail import blocks as wagtail_blocks
 from wagtail.documents import get_document_model
@@ -26,6 +27,9 @@ PAGE = "wagtailcore.page"
 
 
 def model_key(model):
+    """One key per model; any page type is a page. Accepts a class or an "app_label.Model" string."""
+    if isinstance(model, str):
+        model = apps.get_model(model)
     if issubclass(model, Page):
         return PAGE
     return model._meta.label_lower
@@ -38,6 +42,16 @@ class Resolver:
         # Pages are also wanted by relation: the translations and the parent of the pages being shown.
         self.wanted_translation_keys, self.translations = set(), defaultdict(list)
         self.wanted_parent_paths, self.parents = set(), {}
+
+    def use_page_context(self, page, pages):
+        """Translations and parent of ``page`` from rows already fetched (live pages related to it)."""
+        public = [other for other in pages if page_is_public(other)]
+        self.translations[page.translation_key] = sorted(
+            (other for other in public if other.translation_key == page.translation_key),
+            key=lambda other: other.locale.language_code,
+        )
+        parent_path = page.path[: -page.steplen]
+        self.parents[parent_path] = next((other for other in public if other.path == parent_path), None)
 
     def want_page_context(self, page):
         """The live translations and the parent of a page being serialised (for ``meta``)."""
@@ -55,7 +69,7 @@ class Resolver:
             pk = int(pk)
         except (TypeError, ValueError):
             return
-        key = model if isinstance(model, str) else model_key(model)
+        key = model_key(model)
         if pk not in self.loaded[key]:
             self.wanted[key].add(pk)
 
@@ -109,7 +123,7 @@ class Resolver:
         self._link_foreign_keys()
 
     def _load(self, model, queryset, after=None):
-        key = model if isinstance(model, str) else model_key(model)
+        key = model_key(model)
         ids = self.wanted.pop(key, set()) - set(self.loaded[key])
         if not ids:
             return
@@ -186,7 +200,7 @@ class Resolver:
     def get(self, model, pk):
         if pk in (None, ""):
             return None
-        key = model if isinstance(model, str) else model_key(model)
+        key = model_key(model)
         pk = int(pk)
         if pk not in self.loaded[key]:
             # Not collected beforehand (should not happen in the API): load it alone rather than guess.

@@ -14,3 +14,13 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # API responses are cached server-side; every test starts cold.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

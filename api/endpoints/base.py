@@ -20,6 +20,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from wagtail.api.v2.utils import BadRequestError
+from wagtail.fields import StreamField
 
 from .. import cache as api_cache
 from ..resolver import Resolver
@@ -101,10 +102,9 @@ class DeliveryEndpointMixin:
         self.resolver.resolve()
 
     def prime_object(self, obj, names):
-        for name in names:
-            value = getattr(obj, name, None) if not name.startswith("_") else None
-            if hasattr(value, "stream_block"):
-                self.resolver.want_stream_value(value)
+        for field in obj._meta.concrete_fields:
+            if field.name in names and isinstance(field, StreamField):
+                self.resolver.want_stream_value(getattr(obj, field.attname))
 
     # --- caching -------------------------------------------------------------------------------------
     def cached_response(self, request, build, scopes):

@@ -4,7 +4,8 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Prefetch, Q, prefetch_related_objects
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Length, Substr
+from django.http import Http404
 from django.utils import timezone
 from rest_framework.fields import Field
 from wagtail.api.v2.filters import BaseFilterBackend
@@ -19,7 +20,7 @@ from cms.models.pages import EventFormat
 from .. import cache as api_cache
 from .. import fields, shapes
 from ..jsonld import event_report_jsonld
-from ..privacy import public_pages_q
+from ..privacy import page_is_public, public_pages_q
 from ..urls import frontend_url
 from .base import DeliveryEndpointMixin
 
@@ -239,7 +240,26 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         return queryset
 
     def get_object(self):
-        base = super(PagesAPIViewSet, self).get_object()
+        # Memoised: Wagtail's get_serializer_class() asks for the object again to learn its type.
+        if not hasattr(self, "_specific_object"):
+            self._specific_object = self._load_specific_object()
+        return self._specific_object
+
+    def _load_specific_object(self):
+        """Two queries: the page with its translations and parent (one round trip), then its specific row."""
+        pk = int(self.kwargs["pk"])
+        target = Page.objects.filter(pk=pk)
+        parent_path = Substr("path", 1, Length("path") - Page.steplen)
+        related = Page.objects.live().filter(
+            Q(pk=pk)
+            | Q(translation_key__in=target.values("translation_key"))
+            | Q(path__in=target.annotate(parent_path=parent_path).values("parent_path"))
+        )
+        pages = list(related.select_related("locale"))
+        base = next((page for page in pages if page.pk == pk), None)
+        if base is None or not page_is_public(base):
+            raise Http404
+        self.resolver.use_page_context(base, pages)
         model = base.specific_class
         queryset = model.objects.select_related("locale")
         if issubclass(model, EventReportPage):
