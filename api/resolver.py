@@ -175,12 +175,20 @@ class Resolver:
         self.adopt("cms.organisation", card.organisation)
 
     def adopt(self, key, obj):
-        """Keep an object that came along through a join, so it is not loaded again."""
-        if obj is not None and obj.pk not in self.loaded[key]:
-            self.loaded[key][obj.pk] = obj if obj.live else None
-            self.wanted[key].discard(obj.pk)
-            if key == "cms.organisation" and obj.live:
-                self._after_organisation(obj)
+        """Keep an object that is already at hand (through a join, or the endpoint's own query)."""
+        key = model_key(key)
+        if obj is None or obj.pk in self.loaded[key]:
+            return
+        live = getattr(obj, "live", True)
+        self.loaded[key][obj.pk] = obj if live else None
+        self.wanted[key].discard(obj.pk)
+        after = {
+            "cms.person": self._after_person,
+            "cms.contactcard": self._after_contact,
+            "cms.organisation": self._after_organisation,
+        }.get(key)
+        if after and live:
+            after(obj)
 
     def _after_organisation(self, org):
         self.want(get_image_model(), org.logo_id)

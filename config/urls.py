@@ -5,11 +5,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from api.router import api_router
+from api.schema_views import docs_view, schema_view
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # The API lives outside language prefixes: LocaleMiddleware must never redirect it.
+    path("api/v2/schema/", schema_view, name="api-schema"),
+    path("api/v2/docs/", docs_view, name="api-docs"),
     path("api/v2/", api_router.urls),
 ]
 

@@ -48,7 +48,7 @@ class DeliveryEndpointMixin:
                 if not value.isdigit():
                     raise BadRequestError(f"{name} must be a non-negative integer")
                 if name == "offset" and int(value) > MAX_OFFSET:
-                    raise BadRequestError(f"offset cannot be higher than {MAX_OFFSET}; narrow the query instead")
+                    raise BadRequestError(f"offset cannot be higher than {MAX_OFFSET}")
         if "search" in params:
             search = params["search"]
             if len(search) > MAX_SEARCH_LENGTH or len(search.split()) > MAX_SEARCH_WORDS:
@@ -92,6 +92,9 @@ class DeliveryEndpointMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.resolver = Resolver()
+        # The router accepts only digits; an id longer than a bigint cannot exist (and would overflow).
+        if len(str(kwargs.get("pk", ""))) > 18:
+            raise Http404
         self.check_common_parameters()
 
     def prime(self, objects, field_names):

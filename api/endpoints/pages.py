@@ -318,14 +318,12 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
 
     def detail_view(self, request, pk):
         self.check_detail_parameters()
-        if not str(pk).isdigit() or len(str(pk)) > 18:
-            raise BadRequestError("page id must be a number")
 
         def build():
             page = self.get_object()
             serializer = self.get_serializer(page)
             self.prime([page], serializer.fields)
-            self._own_last_modified = [page.last_published_at]
+            self._own_last_modified = [page.last_published_at or page.first_published_at]
             return serializer.data
 
         return self.cached_response(request, build, scopes=[f"page:{pk}"])

@@ -80,8 +80,6 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
 
     def detail_view(self, request, pk):
         self.check_detail_parameters()
-        if not str(pk).isdigit() or len(str(pk)) > 18:
-            raise BadRequestError("id must be a number")
 
         def build():
             obj = self.get_object()

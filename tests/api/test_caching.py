@@ -1,0 +1,133 @@
+"""HTTP caching (ETag, Last-Modified, 304, Cache-Control) and server-side invalidation on publish."""
+
+import pytest
+
+from tests.factories.media import ImageFactory
+from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from tests.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory
+from tests.factories.streams import child, speaker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """Publish like the admin does; invalidation runs after the commit, as in production."""
+
+    def _publish(obj):
+        with django_capture_on_commit_callbacks(execute=True):
+            obj.save_revision().publish()
+
+    return _publish
+
+
+def test_detail_has_validators_and_answers_conditional_requests(api, settings):
+    settings.CMS_API_MAX_AGE = 120
+    page = EventReportPageFactory()
+    page.save_revision().publish()
+    url = f"/api/v2/pages/{page.pk}/"
+    first = api.get(url)
+    assert first.status_code == 200
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert etag.startswith('"') and last_modified.endswith("GMT")
+    assert first["Cache-Control"] == "public, max-age=120"
+
+    not_modified = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified["ETag"] == etag
+    assert not_modified["Cache-Control"] == "public, max-age=120"
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    assert api.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_listings_and_snippets_have_validators_too(api):
+    PersonFactory()
+    for url in ("/api/v2/pages/?type=cms.EventReportPage", "/api/v2/people/", "/api/v2/contacts/"):
+        response = api.get(url)
+        assert response.status_code == 200 and response["ETag"]
+        assert api.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_publishing_an_embedded_person_refreshes_the_report(api, publish):
+    person = PersonFactory(name="Regita Zeiļa", job_title="Projektu vadītāja")
+    page = EventReportPageFactory(body=[child("speaker", speaker(person))])
+    url = f"/api/v2/pages/{page.pk}/"
+    etag = api.get(url)["ETag"]
+
+    person.job_title = "Direktore"
+    publish(person)
+
+    response = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json()["body"][0]["value"]["person"]["job_title"] == "Direktore"
+
+
+def test_unpublishing_a_contact_card_drops_it(api, django_capture_on_commit_callbacks):
+    card = ContactCardFactory(name="Maija Hartmane")
+    card.save_revision().publish()
+    page = EventReportPageFactory(contacts=[child("contact", card.pk)])
+    url = f"/api/v2/pages/{page.pk}/"
+    assert api.get(url).json()["contacts"][0]["value"]["name"] == "Maija Hartmane"
+    with django_capture_on_commit_callbacks(execute=True):
+        card.unpublish()
+    assert api.get(url).json()["contacts"] == []
+    assert api.get("/api/v2/contacts/").json()["meta"]["total_count"] == 0
+
+
+def test_an_organisation_change_reaches_reports_through_people(api, publish):
+    organisation = OrganisationFactory(name="Biedrība A")
+    person = PersonFactory(organisation=organisation)
+    page = EventReportPageFactory(body=[child("speaker", speaker(person))])
+    url = f"/api/v2/pages/{page.pk}/"
+    assert api.get(url).json()["body"][0]["value"]["person"]["organisation"]["name"] == "Biedrība A"
+    organisation.name = "Biedrība B"
+    publish(organisation)
+    assert api.get(url).json()["body"][0]["value"]["person"]["organisation"]["name"] == "Biedrība B"
+
+
+def test_an_image_change_reaches_reports(api, django_capture_on_commit_callbacks):
+    image = ImageFactory(title="Vecs nosaukums")
+    page = EventReportPageFactory(hero_image=image)
+    url = f"/api/v2/pages/{page.pk}/"
+    assert api.get(url).json()["hero_image"]["title"] == "Vecs nosaukums"
+    with django_capture_on_commit_callbacks(execute=True):
+        image.title = "Jauns nosaukums"
+        image.save()
+    assert api.get(url).json()["hero_image"]["title"] == "Jauns nosaukums"
+
+
+def test_publishing_a_page_refreshes_listings_and_linking_pages(api, publish):
+    index = EventReportIndexPageFactory()
+    target = EventReportPageFactory(parent=index, title="Vecais virsraksts")
+    linking = EventReportPageFactory(
+        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{target.pk}">saite</a></p>')]
+    )
+    listing = "/api/v2/pages/?type=cms.EventReportPage&fields=title"
+    assert "Vecais virsraksts" in api.get(listing).content.decode()
+    before = api.get(f"/api/v2/pages/{linking.pk}/")["ETag"]
+
+    target.title = "Jaunais virsraksts"
+    target.slug = "jaunais-virsraksts"
+    publish(target)
+
+    assert "Jaunais virsraksts" in api.get(listing).content.decode()
+    after = api.get(f"/api/v2/pages/{linking.pk}/")
+    assert after["ETag"] != before
+    assert "/jaunais-virsraksts/" in after.json()["body"][0]["value"]
+
+
+def test_unpublishing_a_page_removes_it(api, django_capture_on_commit_callbacks):
+    page = EventReportPageFactory()
+    url = f"/api/v2/pages/{page.pk}/"
+    assert api.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+    assert api.get(url).status_code == 404
+    assert api.get("/api/v2/pages/?type=cms.EventReportPage").json()["meta"]["total_count"] == 0
+
+
+def test_a_session_cookie_makes_responses_private(api):
+    page = EventReportPageFactory()
+    api.cookies["sessionid"] = "anything"
+    assert api.get(f"/api/v2/pages/{page.pk}/")["Cache-Control"] == "private, no-store"

@@ -1,0 +1,137 @@
+"""Drafts, unpublished snippets, private pages and private documents never leak through the API."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
+
+from tests.factories.media import DocumentFactory
+from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from tests.factories.snippets import ContactCardFactory, PersonFactory
+from tests.factories.streams import StreamBuilder, child, item, speaker
+
+pytestmark = pytest.mark.django_db
+
+
+def every_endpoint(api, page=None):
+    urls = [
+        "/api/v2/pages/",
+        "/api/v2/pages/?type=cms.EventReportPage&fields=*",
+        "/api/v2/people/",
+        "/api/v2/contacts/",
+        "/api/v2/organisations/",
+        "/api/v2/documents/",
+    ]
+    if page is not None:
+        urls.append(f"/api/v2/pages/{page.pk}/")
+    return "".join(api.get(url).content.decode() for url in urls)
+
+
+def test_draft_page_and_draft_changes_are_not_served(api):
+    index = EventReportIndexPageFactory()
+    draft = EventReportPageFactory(parent=index, title="Melnraksts", live=False)
+    live = EventReportPageFactory(parent=index, title="Publicēts")
+    live.title = "Nepublicētas izmaiņas"
+    live.save_revision()  # a draft revision of a live page
+
+    assert api.get(f"/api/v2/pages/{draft.pk}/").status_code == 404
+    text = every_endpoint(api, live)
+    assert "Melnraksts" not in text and "Nepublicētas izmaiņas" not in text
+    assert "Publicēts" in text
+
+
+def test_unpublished_snippets_are_dropped_from_blocks_and_endpoints(api):
+    hidden_person = PersonFactory(name="Slēpta Persona", live=False)
+    hidden_card = ContactCardFactory(name="Slēpta Kontaktpersona", live=False)
+    shown = PersonFactory(name="Redzama Persona")
+    page = EventReportPageFactory(
+        body=[
+            child("speaker", speaker(hidden_person)),
+            child("speaker", speaker(shown)),
+            child(
+                "talk",
+                {"kind": "talk", "speakers": [item(speaker(hidden_person)), item(speaker(shown))], "title": "T"},
+            ),
+            child("contact", hidden_card.pk),
+        ],
+        contacts=[child("contact", hidden_card.pk)],
+    )
+    data = api.get(f"/api/v2/pages/{page.pk}/").json()
+    assert [block["type"] for block in data["body"]] == ["speaker", "talk"]
+    assert [s["person"]["name"] for s in data["body"][1]["value"]["speakers"]] == ["Redzama Persona"]
+    assert data["contacts"] == []
+    text = every_endpoint(api, page)
+    assert "Slēpta" not in text
+    assert api.get(f"/api/v2/people/{hidden_person.pk}/").status_code == 404
+
+
+def test_private_pages_are_hidden_even_from_logged_in_editors(api):
+    index = EventReportIndexPageFactory()
+    secret = EventReportPageFactory(parent=index, title="Slepena sapulce")
+    PageViewRestriction.objects.create(page=secret, restriction_type=PageViewRestriction.LOGIN)
+    linking = EventReportPageFactory(
+        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{secret.pk}">slepeni</a></p>')]
+    )
+    editor = get_user_model().objects.create_superuser("editor", "e@example.org", "pw")
+    api.force_login(editor)
+    assert api.get(f"/api/v2/pages/{secret.pk}/").status_code == 404
+    data = api.get(f"/api/v2/pages/{linking.pk}/").json()
+    # The link text stays, the link to the private page does not.
+    assert data["body"][0]["value"] == "<p><a>slepeni</a></p>"
+    assert "Slepena sapulce" not in every_endpoint(api, linking)
+    response = api.get(f"/api/v2/pages/{linking.pk}/")
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_documents_in_private_collections_are_dropped(api):
+    private = Collection.get_first_root_node().add_child(name="Iekšējie")
+    CollectionViewRestriction.objects.create(collection=private, restriction_type=CollectionViewRestriction.LOGIN)
+    secret = DocumentFactory(title="Iekšējais protokols", collection=private)
+    public = DocumentFactory(title="Publiska prezentācija")
+    page = EventReportPageFactory(
+        body=[
+            child("document", {"document": secret.pk, "title": "", "description": ""}),
+            child("document", {"document": public.pk, "title": "", "description": ""}),
+            child(
+                "talk",
+                {"kind": "talk", "speakers": [item(speaker(PersonFactory()))], "slides": secret.pk, "title": "T"},
+            ),
+            child("paragraph", f'<p><a linktype="document" id="{secret.pk}">protokols</a></p>'),
+        ]
+    )
+    data = api.get(f"/api/v2/pages/{page.pk}/").json()
+    assert [b["type"] for b in data["body"]] == ["document", "talk", "paragraph"]
+    assert data["body"][0]["value"]["document"]["title"] == "Publiska prezentācija"
+    assert data["body"][1]["value"]["slides"] is None
+    assert data["body"][2]["value"] == "<p><a>protokols</a></p>"
+    assert "Iekšējais protokols" not in every_endpoint(api, page)
+    assert api.get(f"/api/v2/documents/{secret.pk}/").status_code == 404
+
+
+def test_links_to_live_pages_point_at_the_front_end(api, settings):
+    settings.CMS_FRONTEND_BASE_URL = "https://www.example.lv"
+    index = EventReportIndexPageFactory()
+    target = EventReportPageFactory(parent=index, slug="cits-pasakums")
+    page = EventReportPageFactory(
+        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{target.pk}">cits</a></p>')]
+    )
+    html = api.get(f"/api/v2/pages/{page.pk}/").json()["body"][0]["value"]
+    assert html == (
+        f'<p><a href="https://www.example.lv/pasakumi/cits-pasakums/" data-page-id="{target.pk}" '
+        'data-page-type="cms.EventReportPage">cits</a></p>'
+    )
+
+
+def test_errors_reveal_nothing(api):
+    draft = EventReportPageFactory(title="Slepenais melnraksts", live=False)
+    response = api.get(f"/api/v2/pages/{draft.pk}/")
+    assert response.status_code == 404
+    assert json.loads(response.content) == {"message": "not found"}
+
+
+def test_large_streams_do_not_leak_either(api):
+    hidden = PersonFactory(name="Neredzamais", live=False)
+    blocks = StreamBuilder().build(14) + [child("speaker", speaker(hidden))]
+    page = EventReportPageFactory(body=blocks)
+    assert "Neredzamais" not in api.get(f"/api/v2/pages/{page.pk}/").content.decode()
