@@ -102,5 +102,9 @@ class OrganisersField(Field):
 
 
 class TopicsField(Field):
+    """Topics in the response language (topics are shared by all translations of a report)."""
+
     def to_representation(self, topics):
-        return [shape for shape in (shapes.topic(topic) for topic in topics.all()) if shape is not None]
+        resolver = _resolver(self)
+        shown = (shapes.topic(resolver.get("cms.topic", topic.pk)) for topic in topics.all())
+        return [shape for shape in shown if shape is not None]

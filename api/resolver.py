@@ -11,6 +11,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from wagtail import blocks as wagtail_blocks
 from wagtail.documents import get_document_model
@@ -36,7 +37,10 @@ def model_key(model):
 
 
 class Resolver:
-    def __init__(self):
+    def __init__(self, language=None):
+        # The language of the response: snippets are shown in it when a live translation exists, otherwise
+        # in the source language with ``fallback`` set. None: show each snippet as it is (snippet endpoints).
+        self.language = language
         self.wanted = defaultdict(set)
         self.loaded = defaultdict(dict)
         # Pages are also wanted by relation: the translations and the parent of the pages being shown.
@@ -109,12 +113,10 @@ class Resolver:
         # Order matters: each step may want objects of the steps after it.
         # Organisations come along in the same query (most speakers' organisation is their own);
         # ``shapes`` drops any that is not live.
-        people = Person.objects.filter(live=True).select_related("organisation")
-        self._load(Person, people, after=self._after_person)
-        cards = ContactCard.objects.filter(live=True).select_related("organisation")
-        self._load(ContactCard, cards, after=self._after_contact)
-        self._load(Topic, Topic.objects.filter(live=True))
-        self._load(Organisation, Organisation.objects.filter(live=True), after=self._after_organisation)
+        self._load_snippets(Person, ("organisation__locale",), after=self._after_person)
+        self._load_snippets(ContactCard, ("organisation__locale",), after=self._after_contact)
+        self._load_snippets(Topic)
+        self._load_snippets(Organisation, after=self._after_organisation)
         self._load_pages()
         self._load_documents(document_model)
         specs = list(rendition_specs().values())
@@ -133,6 +135,47 @@ class Resolver:
         if after:
             for obj in found.values():
                 after(obj)
+
+    def _load_snippets(self, model, related=(), after=None):
+        """Load snippets by id and pick, for each, what the response shows: the live version in the
+        response language, else the live one referenced, else the live source-language version
+        (``api_fallback`` set when it is not in the response language), else nothing."""
+        key = model_key(model)
+        ids = self.wanted.pop(key, set()) - set(self.loaded[key])
+        if not ids:
+            return
+        related = ("locale", *related)
+        rows = {obj.pk: obj for obj in model.objects.filter(pk__in=ids).select_related(*related)}
+        wrong = {obj.translation_key for obj in rows.values() if not self._fits(obj)}
+        alternatives = {}
+        if wrong:
+            languages = {self.language or settings.LANGUAGE_CODE, settings.LANGUAGE_CODE}
+            others = model.objects.filter(translation_key__in=wrong, live=True, locale__language_code__in=languages)
+            for other in others.select_related(*related):
+                alternatives[(other.translation_key, other.locale.language_code)] = other
+        for pk in ids:
+            chosen = self._choose(rows.get(pk), alternatives)
+            self.loaded[key][pk] = chosen
+            if chosen is not None and after:
+                after(chosen)
+
+    def _fits(self, obj):
+        return obj.live and (self.language is None or obj.locale.language_code == self.language)
+
+    def _choose(self, obj, alternatives):
+        if obj is None:
+            return None
+        if self._fits(obj):
+            chosen = obj
+        else:
+            chosen = (
+                alternatives.get((obj.translation_key, self.language))
+                or (obj if obj.live else None)
+                or alternatives.get((obj.translation_key, settings.LANGUAGE_CODE))
+            )
+        if chosen is not None:
+            chosen.api_fallback = self.language is not None and chosen.locale.language_code != self.language
+        return chosen
 
     def _load_pages(self):
         """Link targets, translations and parents in one query; privacy is applied in Python."""
@@ -179,15 +222,18 @@ class Resolver:
         key = model_key(key)
         if obj is None or obj.pk in self.loaded[key]:
             return
-        live = getattr(obj, "live", True)
-        self.loaded[key][obj.pk] = obj if live else None
+        if not self._fits(obj):
+            self.want(key, obj.pk)  # resolved with the language and fallback rules
+            return
+        obj.api_fallback = False
+        self.loaded[key][obj.pk] = obj
         self.wanted[key].discard(obj.pk)
         after = {
             "cms.person": self._after_person,
             "cms.contactcard": self._after_contact,
             "cms.organisation": self._after_organisation,
         }.get(key)
-        if after and live:
+        if after:
             after(obj)
 
     def _after_organisation(self, org):

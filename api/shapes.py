@@ -97,11 +97,17 @@ def link(title, url, link_type, page=None, doc=None):
     }
 
 
+def _translation_state(obj):
+    """Which language a snippet is shown in, and whether it stands in for a missing translation."""
+    return {"locale": obj.locale.language_code, "fallback": getattr(obj, "api_fallback", False)}
+
+
 def organisation(org):
     if org is None or not org.live:
         return None
     return {
         "id": org.pk,
+        **_translation_state(org),
         "name": org.name,
         "acronym": org.acronym,
         "website": org.website,
@@ -114,6 +120,7 @@ def person(obj, context=None):
         return None
     return {
         "id": obj.pk,
+        **_translation_state(obj),
         "name": obj.name,
         "job_title": obj.job_title,
         "organisation": organisation(obj.organisation),
@@ -132,6 +139,7 @@ def contact_card(card):
         return None
     return {
         "id": card.pk,
+        **_translation_state(card),
         "name": card.name,
         "position": card.position,
         "unit": card.unit,
@@ -147,7 +155,7 @@ def contact_card(card):
 def topic(obj):
     if obj is None or not obj.live:
         return None
-    return {"id": obj.pk, "name": obj.name, "slug": obj.slug}
+    return {"id": obj.pk, **_translation_state(obj), "name": obj.name, "slug": obj.slug}
 
 
 def shape_of(obj, context=None):

@@ -5,10 +5,13 @@ from wagtail.models import Site
 
 
 def frontend_path(page):
-    """The page's path on the front-end: its url_path below the root of the Wagtail site that holds it."""
+    """The page's path on the front-end: below the root of its language tree, with the language prefix
+    (none for the source language), e.g. ``/pasakumi/forums/`` and ``/en/pasakumi/forums/``."""
     for root in Site.get_site_root_paths():  # cached by Wagtail; no query once warm
         if page.url_path.startswith(root.root_path):
-            return "/" + page.url_path[len(root.root_path) :]
+            code = root.language_code or settings.LANGUAGE_CODE
+            prefix = "" if code == settings.LANGUAGE_CODE else f"/{code}"
+            return prefix + "/" + page.url_path[len(root.root_path) :]
     return None
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Prefetch, Q, prefetch_related_objects
 from django.db.models.functions import Cast, Length, Substr
@@ -12,9 +13,10 @@ from wagtail.api.v2.filters import BaseFilterBackend
 from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.utils import BadRequestError, get_object_detail_url
 from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Locale, Page, ReferenceIndex, Site
+from wagtail_localize.models import Translation
 
-from cms.models import EventOrganiser, EventReportPage, Organisation, Person
+from cms.models import EventOrganiser, EventReportPage, Organisation, Person, Topic
 from cms.models.pages import EventFormat
 
 from .. import cache as api_cache
@@ -61,7 +63,8 @@ class AliasOfField(Field):
 
 
 class TranslationsField(Field):
-    """Every live, public, non-alias translation of the page (the page itself included)."""
+    """Every live, public, non-alias translation of the page (the page itself included), with what a
+    front-end needs for ``<link rel="alternate" hreflang>``: the source-language one is also x-default."""
 
     def get_attribute(self, instance):
         return instance
@@ -71,6 +74,8 @@ class TranslationsField(Field):
         return [
             {
                 "locale": other.locale.language_code,
+                "hreflang": other.locale.language_code,
+                "x_default": other.locale.language_code == settings.LANGUAGE_CODE,
                 "id": other.pk,
                 "title": other.title,
                 "html_url": frontend_url(other),
@@ -79,6 +84,41 @@ class TranslationsField(Field):
             for other in self.context["resolver"].translations.get(page.translation_key, [])
             if other.alias_of_id is None
         ]
+
+
+class TranslationStatusField(Field):
+    """``source`` for pages in the source language (or not made by translation), ``current`` when the
+    translation reflects the live source, ``outdated`` when the source changed since the translation was
+    last synchronised, or translators' work awaits publishing."""
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, page):
+        if page.locale.language_code == settings.LANGUAGE_CODE:
+            return "source"
+        translation = (
+            Translation.objects.filter(source__object_id=page.translation_key, target_locale_id=page.locale_id)
+            .select_related("source__locale")
+            .first()
+        )
+        if translation is None:
+            return "source"
+        source_page = next(
+            (
+                other
+                for other in self.context["resolver"].translations.get(page.translation_key, [])
+                if other.locale_id == translation.source.locale_id
+            ),
+            None,
+        )
+        source_published = source_page.last_published_at if source_page is not None else None
+        if source_published and source_published > translation.source.last_updated_at:
+            return "outdated"
+        work, published = translation.translations_last_updated_at, translation.destination_last_updated_at
+        if work and published and work > published:
+            return "outdated"
+        return "current"
 
 
 class JsonLdField(Field):
@@ -96,6 +136,7 @@ class DeliveryPageSerializer(PageSerializer):
     parent = ParentField(read_only=True)
     alias_of = AliasOfField(read_only=True)
     translations = TranslationsField(read_only=True)
+    translation_status = TranslationStatusField(read_only=True)
     jsonld = JsonLdField(read_only=True)
 
 
@@ -180,8 +221,8 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
     filter_backends = [EventReportFilter, *PagesAPIViewSet.filter_backends]
     # ``site`` is not offered: the API serves one public site, whose page trees are all of its locales.
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(EVENT_FILTERS) - {"site"}
-    meta_fields = PagesAPIViewSet.meta_fields + ["translations", "jsonld"]
-    detail_only_fields = ["parent", "translations", "jsonld"]
+    meta_fields = PagesAPIViewSet.meta_fields + ["translations", "translation_status", "jsonld"]
+    detail_only_fields = ["parent", "translations", "translation_status", "jsonld"]
     detail_query_parameters = ("fields", "_")
 
     # Fields per page type: the JSON contract (see docs/api.md). Names are stable; renaming one breaks clients.
@@ -260,25 +301,27 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         if base is None or not page_is_public(base):
             raise Http404
         self.resolver.use_page_context(base, pages)
+        self.resolver.language = base.locale.language_code
         model = base.specific_class
         queryset = model.objects.select_related("locale")
         if issubclass(model, EventReportPage):
             queryset = queryset.prefetch_related(
                 "sessions",
                 "audience_groups",
-                Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation")),
-                "topics",
+                Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation__locale")),
+                Prefetch("topics", queryset=Topic.objects.select_related("locale")),
             )
         return queryset.get(pk=base.pk)
 
     def prefetch_relations(self, pages, names):
         """Inline relations asked for in a listing: one query per relation for the whole page of results."""
-        organisers = Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation"))
+        organisers = Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation__locale"))
+        topics = Prefetch("topics", queryset=Topic.objects.select_related("locale"))
         needs = {
             "sessions": ["sessions"],
             "participants": ["audience_groups"],
             "organisers": [organisers],
-            "topics": ["topics"],
+            "topics": [topics],
             "jsonld": ["sessions", organisers],
         }
         lookups = {}
@@ -296,10 +339,34 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         if "organisers" in names:
             for row in page.organisers.all():
                 self.resolver.adopt("cms.organisation", row.organisation)
+        if "topics" in names:
+            for topic in page.topics.all():
+                self.resolver.adopt("cms.topic", topic)
         if "alias_of" in names and page.alias_of_id:
             self.resolver.want(Page, page.alias_of_id)
         if "parent" in names or "translations" in names:
             self.resolver.want_page_context(page)
+
+    def find_object(self, queryset, request):
+        """``html_path`` is a front-end path: an optional language prefix (``/en/…``), then the page's path
+        below the site root of that language (wagtail#6679: stock v2 ignores the prefix)."""
+        if "html_path" not in request.GET:
+            return super().find_object(queryset, request)
+        components = [component for component in request.GET["html_path"].split("/") if component]
+        language = settings.LANGUAGE_CODE
+        if components and components[0] in dict(settings.WAGTAIL_CONTENT_LANGUAGES):
+            language = components.pop(0)
+        site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            return None
+        root = site.root_page.get_translation_or_none(Locale.objects.filter(language_code=language).first())
+        if root is None:
+            return None
+        try:
+            page = root.specific.route(request, components)[0]
+        except Http404:
+            return None
+        return page if queryset.filter(pk=page.pk).exists() else None
 
     # --- views ---------------------------------------------------------------------------------------
     def listing_view(self, request):
@@ -308,6 +375,8 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             self.check_query_parameters(queryset)
             queryset = self.filter_queryset(queryset)
             page_objects = self.paginate_queryset(queryset)
+            # Snippets in a listing follow ?locale= when given; otherwise each is shown as referenced.
+            self.resolver.language = request.GET.get("locale")
             serializer = self.get_serializer(page_objects, many=True)
             self.prefetch_relations(page_objects, serializer.child.fields)
             self.prime(page_objects, serializer.child.fields)

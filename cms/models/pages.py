@@ -16,6 +16,7 @@ from wagtail.admin.panels import (
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from blocks.streams import contact_blocks, follow_up_blocks, report_body_blocks, resource_blocks
 from cms.forms import EventReportPageForm
@@ -28,6 +29,13 @@ class EventReportIndexPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["cms.EventReportPage"]
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("slug"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        TranslatableField("intro"),
+    ]
     max_count_per_parent = 1
 
     class Meta:
@@ -135,6 +143,38 @@ class EventReportPage(Page):
     subpage_types = []
     base_form_class = EventReportPageForm
 
+    # What translators see, and what follows the Latvian source. Stream blocks decide per child through
+    # their block types (text blocks are translated, choices/dates/numbers copied, URLs overridable);
+    # snippet choosers and organisers point at the same-locale copy of the snippet.
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("slug"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        TranslatableField("lead"),
+        TranslatableField("event_name"),
+        TranslatableField("hero_image_alt"),
+        TranslatableField("venue_name"),
+        TranslatableField("venue_address"),
+        TranslatableField("body"),
+        TranslatableField("contacts_intro"),
+        TranslatableField("contacts"),
+        TranslatableField("follow_ups"),
+        TranslatableField("resources"),
+        TranslatableField("sessions"),
+        TranslatableField("audience_groups"),
+        TranslatableField("organisers"),
+        SynchronizedField("hero_image", overridable=False),
+        SynchronizedField("publication_date", overridable=False),
+        SynchronizedField("start_date", overridable=False),
+        SynchronizedField("end_date", overridable=False),
+        SynchronizedField("event_format", overridable=False),
+        SynchronizedField("online_platform"),
+        SynchronizedField("participant_count", overridable=False),
+        SynchronizedField("participant_count_qualifier", overridable=False),
+        SynchronizedField("topics", overridable=False),
+    ]
+
     content_panels = Page.content_panels + [
         FieldPanel("lead"),
         MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading=_("Hero image")),
@@ -238,6 +278,13 @@ class EventSession(TranslatableMixin, Orderable):
         FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"), FieldPanel("end_time")]),
         FieldRowPanel([FieldPanel("part_of_day"), FieldPanel("title")]),
     ]
+    translatable_fields = [
+        TranslatableField("title"),
+        SynchronizedField("date", overridable=False),
+        SynchronizedField("start_time", overridable=False),
+        SynchronizedField("end_time", overridable=False),
+        SynchronizedField("part_of_day", overridable=False),
+    ]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("session")
@@ -257,6 +304,7 @@ class EventAudienceGroup(TranslatableMixin, Orderable):
     name = models.CharField(_("group"), max_length=255)
 
     panels = [FieldPanel("name")]
+    translatable_fields = [TranslatableField("name")]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("audience group")
@@ -286,6 +334,7 @@ class EventOrganiser(TranslatableMixin, Orderable):
     part = models.CharField(_("part"), max_length=16, choices=OrganiserPart.choices, default=OrganiserPart.ORGANISER)
 
     panels = [FieldRowPanel([FieldPanel("organisation"), FieldPanel("part")])]
+    translatable_fields = [TranslatableField("organisation"), SynchronizedField("part", overridable=False)]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("organiser")

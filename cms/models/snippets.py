@@ -13,6 +13,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import DraftStateMixin, RevisionMixin, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from blocks.links import LinkBlock
 from cms.validators import validate_phone
@@ -50,6 +51,14 @@ class Organisation(SnippetBase):
         index.SearchField("aliases"),
         index.FilterField("locale"),
         index.FilterField("live"),
+    ]
+
+    translatable_fields = [
+        TranslatableField("name"),
+        SynchronizedField("acronym"),
+        TranslatableField("aliases"),
+        SynchronizedField("website"),
+        SynchronizedField("logo", overridable=False),
     ]
 
     class Meta(SnippetBase.Meta):
@@ -103,6 +112,16 @@ class Person(SnippetBase):
         index.FilterField("organisation"),
     ]
 
+    # A name is written the same in every language; a translator may still adapt it (e.g. transliteration).
+    translatable_fields = [
+        SynchronizedField("name"),
+        TranslatableField("job_title"),
+        TranslatableField("organisation"),
+        SynchronizedField("photo", overridable=False),
+        TranslatableField("bio"),
+        TranslatableField("links"),
+    ]
+
     class Meta(SnippetBase.Meta):
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -147,6 +166,18 @@ class ContactCard(SnippetBase):
         index.FilterField("unit"),
     ]
 
+    translatable_fields = [
+        SynchronizedField("name"),
+        TranslatableField("position"),
+        TranslatableField("unit"),
+        TranslatableField("organisation"),
+        SynchronizedField("phone", overridable=False),
+        SynchronizedField("email", overridable=False),
+        SynchronizedField("web_page"),
+        TranslatableField("address"),
+        SynchronizedField("last_verified", overridable=False),
+    ]
+
     class Meta(SnippetBase.Meta):
         verbose_name = _("contact card")
         verbose_name_plural = _("contact cards")
@@ -179,6 +210,8 @@ class Topic(SnippetBase):
         index.AutocompleteField("name"),
         index.FilterField("locale"),
     ]
+
+    translatable_fields = [TranslatableField("name"), SynchronizedField("slug", overridable=False)]
 
     class Meta(SnippetBase.Meta):
         verbose_name = _("topic")

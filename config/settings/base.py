@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -135,21 +136,46 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation -------------------------------------------------------------------------
 # On from the first migration: every page and snippet carries a locale, Latvian is the source language.
-LANGUAGE_CODE = "lv"
-LANGUAGES = [
-    ("lv", "Latviešu"),
-    ("en", "English"),
-]
+# Content languages come from CMS_LANGUAGES (codes, comma-separated, the first is the source).
+KNOWN_LANGUAGES = {
+    "lv": "Latviešu",
+    "en": "English",
+    "ltg": "Latgalīšu",
+    "ru": "Русский",
+}
+# Django does not know Latgalian: register it so that get_language_info(), LocaleMiddleware and the
+# language prefix /ltg/ work. Its catalogue is locale/ltg, its formats config/formats/ltg.
+LANG_INFO["ltg"] = {"bidi": False, "code": "ltg", "name": "Latgalian", "name_local": "Latgalīšu"}
+
+_codes = env_list("CMS_LANGUAGES", "lv,en,ltg")
+_unknown = [code for code in _codes if code not in KNOWN_LANGUAGES]
+if _unknown or not _codes:
+    raise ImproperlyConfigured(
+        f"CMS_LANGUAGES has unsupported codes {_unknown}; choose from {', '.join(KNOWN_LANGUAGES)}"
+    )
+LANGUAGE_CODE = _codes[0]
+LANGUAGES = [(code, KNOWN_LANGUAGES[code]) for code in _codes]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Riga"
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# The admin follows each user's preference; Latvian is what new users get.
-WAGTAILADMIN_PERMITTED_LANGUAGES = [("lv", "Latviešu"), ("en", "English")]
+FORMAT_MODULE_PATH = ["config.formats"]
+# The admin follows each user's preference; the source language is what new users get. Wagtail has no
+# Latgalian admin catalogue, so the admin offers Latvian, English (and Russian when enabled).
+WAGTAILADMIN_PERMITTED_LANGUAGES = [(code, name) for code, name in LANGUAGES if code != "ltg"]
 # Translating a live page must never publish untranslated Latvian text on another locale.
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
+# Machine translation: DeepL when a key is configured, otherwise a dummy backend for development.
+CMS_DEEPL_API_KEY = env("CMS_DEEPL_API_KEY")
+if CMS_DEEPL_API_KEY:
+    WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
+        "CLASS": "cms.translation.DeepLTranslator",
+        "OPTIONS": {"AUTH_KEY": CMS_DEEPL_API_KEY},
+    }
+else:
+    WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": "cms.translation.DevelopmentTranslator"}
 
 # --- Static and media -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
