@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint check pytest messages clean
+.PHONY: demo test install lint check pytest messages compilemessages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,11 +40,14 @@ pytest: install
 
 test: lint check pytest
 
-# Refresh the Latvian catalogue after changing translatable strings, then translate and compile it.
+# Refresh the Latvian and Latgalian catalogues after changing translatable strings; translate, then
+# `make compilemessages`.
 messages: install
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py makemessages -l lv \
-		--ignore='.venv/*' --ignore='static/*' --ignore='media/*' --no-obsolete
-	msgfmt --check -o locale/lv/LC_MESSAGES/django.mo locale/lv/LC_MESSAGES/django.po
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py makemessages -l lv -l ltg \
+		--ignore='.venv/*' --ignore='static/*' --ignore='media/*' --ignore='bench/*' --no-obsolete
+
+compilemessages:
+	for lang in lv ltg; do msgfmt --check -o locale/$$lang/LC_MESSAGES/django.mo locale/$$lang/LC_MESSAGES/django.po; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-media

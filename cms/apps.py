@@ -18,4 +18,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Event reports")
 
     def ready(self):
+        from . import localize
+
+        localize.install()
         post_migrate.connect(ensure_locales, sender=self, dispatch_uid="cms-ensure-locales")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
+from wagtail_localize.models import StringSegment, StringTranslation, Translation
+from wagtail_localize.operations import translate_object
 
 from cms.models import (
     ContactCard,
@@ -25,6 +27,7 @@ from cms.models import (
 )
 
 from . import seed_report as seed
+from . import seed_report_en
 
 # Block ids are derived from content so that reloading on a fresh database yields byte-identical JSON.
 _ID_NAMESPACE = uuid.UUID("7726c926-e300-4191-a000-000000000000")
@@ -78,8 +81,37 @@ class DemoLoader:
         with transaction.atomic():
             self.load_snippets()
             index = self.load_index_page()
-            self.load_report_page(index)
+            page = self.load_report_page(index)
+            if Locale.objects.filter(language_code="en").exists():
+                self.load_translation("en", seed_report_en.STRINGS, [index, page, *self.topics.values()])
         return self.report
+
+    # --- translation --------------------------------------------------------------------------------
+    def load_translation(self, language, strings, objects):
+        """Translate through wagtail-localize, as a translator would: submit the objects (the pages take the
+        people, organisations and contact cards they use along), enter each string, publish."""
+        locale = Locale.objects.get(language_code=language)
+        missing = [obj for obj in objects if obj.get_translation_or_none(locale) is None]
+        for obj in missing:
+            translate_object(obj, [locale])
+        if not missing:
+            self.report.add(objects[-1].get_translation(locale), created=False)
+            return
+        translations = Translation.objects.filter(target_locale=locale).select_related("source")
+        # Snippets first: the pages refer to them.
+        ordered = sorted(translations, key=lambda t: issubclass(t.source.specific_content_type.model_class(), Page))
+        for translation in ordered:
+            for segment in StringSegment.objects.filter(source=translation.source).select_related("string", "context"):
+                text = strings.get(segment.string.data)
+                if text is not None:
+                    StringTranslation.objects.update_or_create(
+                        translation_of=segment.string,
+                        locale=locale,
+                        context=segment.context,
+                        defaults={"data": text, "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL},
+                    )
+            translation.save_target(publish=True)
+            self.report.add(translation.source.get_translated_instance(locale), created=True)
 
     # --- snippets -----------------------------------------------------------------------------------
     def load_snippets(self):

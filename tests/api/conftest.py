@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -11,6 +13,8 @@ def api():
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return EventReportPage.objects.get()
+def demo(db, django_capture_on_commit_callbacks):
+    """The demo content; translations are published after commit, so callbacks run here."""
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_content", stdout=io.StringIO())
+    return EventReportPage.objects.get(locale__language_code="lv")

@@ -12,7 +12,7 @@ from pathlib import Path
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 _URL_ID = re.compile(r"/(pages|images|documents|people|organisations|contacts)/\d+/")
 _ATTR_ID = re.compile(r'data-(page|document)-id="\d+"')
-VOLATILE = {"dateModified", "last_published_at"}
+VOLATILE = {"dateModified", "last_published_at", "first_published_at"}
 
 
 def normalise(value, key=None):

@@ -1,6 +1,6 @@
 import pytest
 from django.core.management import call_command
-from wagtail.models import Revision
+from wagtail.models import Locale, Revision
 
 from cms.models import ContactCard, EventReportIndexPage, EventReportPage, Organisation, Person, Topic
 
@@ -13,18 +13,31 @@ def counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_loading_twice_creates_nothing_twice(capsys):
-    call_command("load_demo_content")
+@pytest.fixture
+def load_demo(django_capture_on_commit_callbacks):
+    """Run the loader as the command does; wagtail-localize publishes translations after commit, and tests
+    run inside one transaction, so the commit callbacks are run here."""
+
+    def load():
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("load_demo_content")
+
+    return load
+
+
+def test_loading_twice_creates_nothing_twice(capsys, load_demo):
+    load_demo()
     first = counts()
-    assert "15 created, 0 already present" in capsys.readouterr().out
-    call_command("load_demo_content")
+    # 15 Latvian objects and their 15 English translations (topics included).
+    assert "30 created, 0 already present" in capsys.readouterr().out
+    load_demo()
     assert counts() == first
-    assert "0 created, 15 already present" in capsys.readouterr().out
+    assert "0 created, 16 already present" in capsys.readouterr().out
 
 
-def test_the_seed_report_is_published_with_what_the_article_states():
-    call_command("load_demo_content")
-    page = EventReportPage.objects.get()
+def test_the_seed_report_is_published_with_what_the_article_states(load_demo):
+    load_demo()
+    page = EventReportPage.objects.get(locale__language_code="lv")
     assert page.live and not page.has_unpublished_changes
     assert page.locale.language_code == "lv"
     assert str(page.start_date) == "2020-10-28"
@@ -58,13 +71,13 @@ def test_the_seed_report_is_published_with_what_the_article_states():
     assert [c.name for c in contacts] == ["Maija Hartmane", "Sanita Vjakse"]
     assert all(c.unit == "IUK" and not c.phone and not c.email for c in contacts)
     assert contacts[0].web_page == "http://horse.rezeknesnovads.lv/novada-pasvaldiba/kontakti-2/"
-    lsua = Organisation.objects.get(acronym="LSUA")
+    lsua = Organisation.objects.get(acronym="LSUA", locale__language_code="lv")
     assert lsua.live and lsua.name == "Latvijas Sociālās uzņēmējdarbības asociācija"
 
 
-def test_demo_content_passes_the_editors_validation():
-    call_command("load_demo_content")
-    page = EventReportPage.objects.get()
+def test_demo_content_passes_the_editors_validation(load_demo):
+    load_demo()
+    page = EventReportPage.objects.get(locale__language_code="lv")
     page.full_clean()
     for field in ("body", "contacts", "follow_ups"):
         block = page._meta.get_field(field).stream_block
@@ -73,11 +86,27 @@ def test_demo_content_passes_the_editors_validation():
         card.full_clean()
 
 
-def test_preview_template_renders_the_report(client):
-    call_command("load_demo_content")
-    page = EventReportPage.objects.get()
+def test_preview_template_renders_the_report(client, load_demo):
+    load_demo()
+    page = EventReportPage.objects.get(locale__language_code="lv")
     response = client.get(page.url)
     assert response.status_code == 200
     html = response.content.decode()
     for text in ("Dana Bārbale", "Maija Hartmane", "Diskusijas grupās", "Bezmaksas konsultācijas"):
         assert text in html
+
+
+def test_the_english_translation_is_made_and_published_through_wagtail_localize(client, load_demo):
+    from wagtail_localize.models import Translation
+
+    load_demo()
+    source = EventReportPage.objects.get(locale__language_code="lv")
+    english = source.get_translation(Locale.objects.get(language_code="en")).specific
+    assert english.live and english.title.startswith("Online mini-forum")
+    assert english.start_date == source.start_date and english.participant_count == 20
+    assert Translation.objects.filter(source__object_id=source.translation_key, target_locale=english.locale).exists()
+    speaker = next(b.value for b in english.body if b.block_type == "speaker")
+    assert speaker["person"].locale == english.locale and speaker["role"] == "Member of Rēzekne Municipality Council"
+    assert english.contacts[0].value.position == "Business Specialist"
+    response = client.get(english.url)
+    assert response.status_code == 200 and "Group discussions" in response.content.decode()
