@@ -18,6 +18,7 @@ from django.utils.http import http_date
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.response import Response
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.fields import StreamField
@@ -116,7 +117,8 @@ class DeliveryEndpointMixin:
         entry = api_cache.get_entry(key)
         if entry is None:
             data = build()
-            body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+            # DRF's encoder: block values may be dates, times or decimals (e.g. a follow-up's DateBlock).
+            body = json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
             last_modified = self.last_modified()
             entry = {"body": body, "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"', "lm": last_modified}
             api_cache.store_entry(key, entry)

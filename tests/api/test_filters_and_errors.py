@@ -152,3 +152,14 @@ def test_no_browsable_html_api(api):
     response = api.get("/api/v2/pages/?format=api")
     assert response.status_code in (400, 404)
     assert response["Content-Type"] == "application/json"
+
+
+def test_block_dates_are_serialised(api):
+    from tests.factories.streams import child
+
+    page = EventReportPageFactory(
+        follow_ups=[child("follow_up", {"kind": "webinar", "title": "Vebinārs", "date": "2020-11-10", "period": ""})]
+    )
+    response = api.get(f"/api/v2/pages/{page.pk}/")
+    assert response.status_code == 200
+    assert response.json()["follow_ups"][0]["value"]["date"] == "2020-11-10"
