@@ -188,6 +188,7 @@ class Resolver:
             page for page in Page.objects.filter(query, live=True).select_related("locale") if page_is_public(page)
         ]
         by_pk = {page.pk: page for page in found}
+        by_pk.update(self._same_language_versions([by_pk[pk] for pk in ids if pk in by_pk]))
         for pk in ids:
             self.loaded[PAGE][pk] = by_pk.get(pk)
         for key in keys:
@@ -197,6 +198,20 @@ class Resolver:
         for path in paths:
             self.parents[path] = next((page for page in found if page.path == path), None)
         self.wanted_translation_keys, self.wanted_parent_paths = set(), set()
+
+    def _same_language_versions(self, targets):
+        """Links and page choosers lead to the target's live translation in the response language, when
+        there is one (a translated report links to translated pages). Costs a query only when needed."""
+        elsewhere = [page for page in targets if self.language and page.locale.language_code != self.language]
+        if not elsewhere:
+            return {}
+        translations = Page.objects.filter(
+            translation_key__in={page.translation_key for page in elsewhere},
+            locale__language_code=self.language,
+            live=True,
+        ).select_related("locale")
+        by_key = {page.translation_key: page for page in translations if page_is_public(page)}
+        return {page.pk: by_key[page.translation_key] for page in elsewhere if page.translation_key in by_key}
 
     def _load_documents(self, document_model):
         key = model_key(document_model)

@@ -33,11 +33,12 @@ def image(img, alt_text=None):
     for name, spec in specs.items():
         rendition = renditions[spec]
         sized[name] = {"url": absolute_cms_url(rendition.url), "width": rendition.width, "height": rendition.height}
-    srcset = ", ".join(
-        f"{sized[name]['url']} {sized[name]['width']}w"
-        for name, spec in sorted(specs.items(), key=lambda item: sized[item[0]]["width"])
-        if spec.startswith("width-")
-    )
+    # One candidate per width: renditions of an image smaller than the spec all come out at its own width.
+    by_width = {}
+    for name, spec in specs.items():
+        if spec.startswith("width-"):
+            by_width.setdefault(sized[name]["width"], sized[name]["url"])
+    srcset = ", ".join(f"{url} {width}w" for width, url in sorted(by_width.items()))
     focal_point = None
     if img.has_focal_point():
         focal_point = {
@@ -84,16 +85,6 @@ def page_ref(page):
         "title": page.title,
         "url": frontend_url(page),
         "locale": page.locale.language_code,
-    }
-
-
-def link(title, url, link_type, page=None, doc=None):
-    return {
-        "type": link_type,
-        "title": title,
-        "url": url,
-        "page": page_ref(page) if page is not None else None,
-        "document": document(doc) if doc is not None else None,
     }
 
 

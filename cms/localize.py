@@ -1,4 +1,7 @@
-"""Keeps translators' drafts out of live content.
+"""Safety around wagtail-localize: drafts stay out of live content, translators stay in their languages,
+and a stale PO file says what it could not import.
+
+Drafts.
 
 wagtail-localize saves a translation as a draft by writing the translated content to the object's row and
 then making a revision. For a translation that is already live that row *is* the published content: a
@@ -6,12 +9,23 @@ then making a revision. For a translation that is already live that row *is* the
 or half-translated text, and for snippets it even sets ``live = False``. ``install()`` wraps the one method
 every such path goes through, so that after a draft save the live row is put back from its live revision
 and the new content stays in the latest revision, as with any other Wagtail draft.
+
+Languages. wagtail-localize checks translators' rights with one function (model permissions only); it is
+extended with the per-group language limits of ``cms.GroupLocalePermission``.
+
+Stale PO files. ``Translation.import_po`` returns what it skipped (strings that no longer exist in the
+source) but the upload view drops that list; the view is wrapped to tell the translator.
 """
 
 import functools
+from contextvars import ContextVar
 
+from django.contrib import messages
 from django.db import transaction
-from wagtail.models import DraftStateMixin, Page
+from django.utils.translation import ngettext
+from wagtail.models import DraftStateMixin, Page, TranslatableMixin
+
+_import_warnings = ContextVar("po_import_warnings", default=None)
 
 
 def _live_translation(source, locale):
@@ -44,11 +58,14 @@ def _restore_live_content(target):
 
 
 def install():
-    from wagtail_localize.models import TranslationSource
+    from wagtail_localize.models import Translation, TranslationSource
+    from wagtail_localize.views import edit_translation
 
     original = TranslationSource.create_or_update_translation
     if getattr(original, "keeps_drafts_out_of_live_content", False):
         return
+    _limit_translators_to_their_languages(edit_translation)
+    _report_stale_po_strings(Translation, edit_translation)
 
     @functools.wraps(original)
     def create_or_update_translation(self, locale, user=None, publish=True, *args, **kwargs):
@@ -63,3 +80,56 @@ def install():
 
     create_or_update_translation.keeps_drafts_out_of_live_content = True
     TranslationSource.create_or_update_translation = create_or_update_translation
+
+
+def _limit_translators_to_their_languages(edit_translation):
+    from cms.models.permissions import user_can_edit_locale
+
+    original = edit_translation.user_can_edit_instance
+
+    @functools.wraps(original)
+    def user_can_edit_instance(user, instance):
+        if isinstance(instance, TranslatableMixin) and not user_can_edit_locale(user, instance.locale_id):
+            return False
+        return original(user, instance)
+
+    edit_translation.user_can_edit_instance = user_can_edit_instance
+
+
+def _report_stale_po_strings(translation_model, edit_translation):
+    original_import = translation_model.import_po
+
+    @functools.wraps(original_import)
+    def import_po(self, *args, **kwargs):
+        warnings = original_import(self, *args, **kwargs)
+        collected = _import_warnings.get()
+        if collected is not None:
+            collected.extend(warnings)
+        return warnings
+
+    translation_model.import_po = import_po
+    original_view = edit_translation.upload_pofile
+
+    @functools.wraps(original_view)
+    def upload_pofile(request, *args, **kwargs):
+        collected = []
+        token = _import_warnings.set(collected)
+        try:
+            response = original_view(request, *args, **kwargs)
+        finally:
+            _import_warnings.reset(token)
+        # UnknownString and StringNotUsedInContext carry the text; UnknownContext only a position.
+        skipped = sorted({warning.string for warning in collected if getattr(warning, "string", None)})
+        if skipped:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d string in the file no longer matches the source and was not imported: %(strings)s",
+                    "%(count)d strings in the file no longer match the source and were not imported: %(strings)s",
+                    len(skipped),
+                )
+                % {"count": len(skipped), "strings": "; ".join(f"“{text[:60]}”" for text in skipped)},
+            )
+        return response
+
+    edit_translation.upload_pofile = upload_pofile

@@ -1,11 +1,16 @@
 """Admin registration: all reusable event content under one “Event content” menu."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import TranslatableMixin
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms.models import ContactCard, Organisation, Person, Topic
+from cms.models import ContactCard, GroupLocalePermission, Organisation, Person, Topic
+from cms.models.permissions import user_can_edit_locale
 
 
 class PersonViewSet(SnippetViewSet):
@@ -72,3 +77,30 @@ class EventContentGroup(SnippetViewSetGroup):
 
 
 register_snippet(EventContentGroup)
+
+
+class GroupLocalePermissionViewSet(ModelViewSet):
+    model = GroupLocalePermission
+    icon = "globe"
+    menu_label = _("Translators' languages")
+    add_to_settings_menu = True
+    list_display = ["group", "locale"]
+    list_filter = ["group", "locale"]
+    form_fields = ["group", "locale"]
+
+
+@hooks.register("register_admin_viewset")
+def register_group_locale_permissions():
+    return GroupLocalePermissionViewSet("translator_languages")
+
+
+def _refuse_other_languages(request, instances):
+    # Runs before wagtail-localize's own hooks, which open the translation editor.
+    instances = instances if isinstance(instances, list | tuple) else [instances]
+    for instance in instances:
+        if isinstance(instance, TranslatableMixin) and not user_can_edit_locale(request.user, instance.locale_id):
+            raise PermissionDenied
+
+
+for _hook in ("before_edit_page", "before_edit_snippet", "before_delete_page", "before_delete_snippet"):
+    hooks.register(_hook, _refuse_other_languages, order=-10)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -6,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from api.router import api_router
 from api.schema_views import docs_view, schema_view
+
+handler404 = "api.errors.not_found"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -21,4 +24,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages are served per language tree: Latvian (the source) without a prefix, /en/, /ltg/ for translations.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

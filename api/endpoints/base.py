@@ -18,8 +18,8 @@ from django.utils.http import http_date
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
-from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.fields import StreamField
 
@@ -56,6 +56,9 @@ class DeliveryEndpointMixin:
                 raise BadRequestError(
                     f"search is limited to {MAX_SEARCH_LENGTH} characters and {MAX_SEARCH_WORDS} words"
                 )
+        if "locale" in params and params["locale"] not in dict(settings.WAGTAIL_CONTENT_LANGUAGES):
+            languages = ", ".join(code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES)
+            raise BadRequestError(f"unknown locale: {params['locale']} (available: {languages})")
         if "search_operator" in params and params["search_operator"] not in SEARCH_OPERATORS:
             raise BadRequestError("search_operator must be 'and' or 'or'")
         for name, value in params.items():
@@ -123,6 +126,14 @@ class DeliveryEndpointMixin:
             entry = {"body": body, "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"', "lm": last_modified}
             api_cache.store_entry(key, entry)
         return self.http_response(request, entry)
+
+    def uncached_response(self, request, build):
+        from django.http import HttpResponse
+
+        body = json.dumps(build(), cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+        response = HttpResponse(body, content_type="application/json")
+        response["Cache-Control"] = "no-store"
+        return response
 
     def last_modified(self):
         times = [

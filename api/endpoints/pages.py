@@ -272,7 +272,8 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         return defaults
 
     def get_base_queryset(self):
-        return Page.objects.live().filter(public_pages_q())
+        # The tree's root node is not content (it has no URL); every public live page below it is.
+        return Page.objects.live().filter(public_pages_q()).exclude(depth=1)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -383,6 +384,9 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             self._own_last_modified = [getattr(obj, "last_published_at", None) for obj in page_objects]
             return self.get_paginated_response(serializer.data).data
 
+        if request.GET.get("order") == "random":
+            # A cached random order would repeat until it expires.
+            return self.uncached_response(request, build)
         return self.cached_response(request, build, scopes=[api_cache.LISTINGS])
 
     def detail_view(self, request, pk):

@@ -7,7 +7,6 @@ report (see ``api.shapes``), plus Wagtail-style ``meta``.
 from django.db.models import Q
 from wagtail.api.v2.utils import BadRequestError, get_object_detail_url
 from wagtail.api.v2.views import BaseAPIViewSet
-from wagtail.models import Locale
 
 from cms.models import ContactCard, Organisation, Person
 
@@ -35,9 +34,7 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             raise BadRequestError(
                 "query parameter is not an operation or a recognised field: " + ", ".join(sorted(unknown))
             )
-        if "locale" in params:
-            if not Locale.objects.filter(language_code=params["locale"]).exists():
-                raise BadRequestError(f"unknown locale: {params['locale']}")
+        if "locale" in params:  # validated against the configured languages in check_common_parameters
             queryset = queryset.filter(locale__language_code=params["locale"])
         if params.get("search"):
             query = Q()

@@ -5,6 +5,7 @@ from .pages import (
     EventReportPage,
     EventSession,
 )
+from .permissions import GroupLocalePermission
 from .snippets import ContactCard, Organisation, Person, Topic
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "EventReportIndexPage",
     "EventReportPage",
     "EventSession",
+    "GroupLocalePermission",
     "Organisation",
     "Person",
     "Topic",

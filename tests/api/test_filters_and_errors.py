@@ -108,7 +108,8 @@ def test_cards_come_in_one_request(api, reports):
         ("/api/v2/pages/1/?bogus=1", "query parameter is not allowed on a detail view: bogus"),
         ("/api/v2/people/?bogus=1", "query parameter is not an operation or a recognised field: bogus"),
         ("/api/v2/people/?order=age", "order must be one of: id, -id, name, -name"),
-        ("/api/v2/people/?locale=xx", "unknown locale: xx"),
+        ("/api/v2/people/?locale=xx", "unknown locale: xx (available: lv, en, ltg)"),
+        ("/api/v2/pages/?locale=xx", "unknown locale: xx (available: lv, en, ltg)"),
         ("/api/v2/people/1/?fields=name", "query parameter is not allowed on a detail view: fields"),
         ("/api/v2/images/?offset=99999999999999999999999", "offset cannot be higher than 10000"),
         ("/api/v2/documents/1/?bogus=1", "query parameter is not allowed on a detail view: bogus"),
@@ -135,10 +136,11 @@ def test_bad_input_is_a_json_400(api, url, message):
         "/api/v2/images/999999/",
         "/api/v2/documents/999999/",
         "/api/v2/pages/find/?html_path=/nav/tadas/lapas/",
-        "/api/v2/pages/?locale=xx",
         "/api/v2/pages/99999999999999999999999/",
         "/api/v2/images/99999999999999999999999/",
         "/api/v2/people/99999999999999999999999/",
+        "/api/v2/pages/abc/",
+        "/api/v2/nothing-here/",
     ],
 )
 def test_unknown_objects_are_a_json_404(api, url):
@@ -163,3 +165,13 @@ def test_block_dates_are_serialised(api):
     response = api.get(f"/api/v2/pages/{page.pk}/")
     assert response.status_code == 200
     assert response.json()["follow_ups"][0]["value"]["date"] == "2020-11-10"
+
+
+def test_the_tree_root_is_not_content(api, reports):
+    items = api.get("/api/v2/pages/?limit=100").json()["items"]
+    assert all(item["meta"]["html_url"] for item in items)
+
+
+def test_random_order_is_not_cached(api, reports):
+    response = api.get("/api/v2/pages/?type=cms.EventReportPage&order=random")
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
