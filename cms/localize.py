@@ -14,7 +14,7 @@ Languages. wagtail-localize checks translators' rights with one function (model 
 extended with the per-group language limits of ``cms.GroupLocalePermission``.
 
 Stale PO files. ``Translation.import_po`` returns what it skipped (strings that no longer exist in the
-source) but the upload view drops that list; the view is wrapped to tell the translator.
+source) but the upload view drops that list; ``upload_pofile`` below tells the translator.
 """
 
 import functools
@@ -65,7 +65,7 @@ def install():
     if getattr(original, "keeps_drafts_out_of_live_content", False):
         return
     _limit_translators_to_their_languages(edit_translation)
-    _report_stale_po_strings(Translation, edit_translation)
+    _report_stale_po_strings(Translation)
 
     @functools.wraps(original)
     def create_or_update_translation(self, locale, user=None, publish=True, *args, **kwargs):
@@ -96,7 +96,7 @@ def _limit_translators_to_their_languages(edit_translation):
     edit_translation.user_can_edit_instance = user_can_edit_instance
 
 
-def _report_stale_po_strings(translation_model, edit_translation):
+def _report_stale_po_strings(translation_model):
     original_import = translation_model.import_po
 
     @functools.wraps(original_import)
@@ -108,28 +108,29 @@ def _report_stale_po_strings(translation_model, edit_translation):
         return warnings
 
     translation_model.import_po = import_po
-    original_view = edit_translation.upload_pofile
 
-    @functools.wraps(original_view)
-    def upload_pofile(request, *args, **kwargs):
-        collected = []
-        token = _import_warnings.set(collected)
-        try:
-            response = original_view(request, *args, **kwargs)
-        finally:
-            _import_warnings.reset(token)
-        # UnknownString and StringNotUsedInContext carry the text; UnknownContext only a position.
-        skipped = sorted({warning.string for warning in collected if getattr(warning, "string", None)})
-        if skipped:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d string in the file no longer matches the source and was not imported: %(strings)s",
-                    "%(count)d strings in the file no longer match the source and were not imported: %(strings)s",
-                    len(skipped),
-                )
-                % {"count": len(skipped), "strings": "; ".join(f"“{text[:60]}”" for text in skipped)},
+
+def upload_pofile(request, translation_id):
+    """wagtail-localize's PO upload, telling the translator which strings of a stale file were skipped.
+    Served at the same address (registered before wagtail-localize's own URL in ``cms.wagtail_hooks``)."""
+    from wagtail_localize.views import edit_translation
+
+    collected = []
+    token = _import_warnings.set(collected)
+    try:
+        response = edit_translation.upload_pofile(request, translation_id)
+    finally:
+        _import_warnings.reset(token)
+    # UnknownString and StringNotUsedInContext carry the text; UnknownContext only a position.
+    skipped = sorted({warning.string for warning in collected if getattr(warning, "string", None)})
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d string in the file no longer matches the source and was not imported: %(strings)s",
+                "%(count)d strings in the file no longer match the source and were not imported: %(strings)s",
+                len(skipped),
             )
-        return response
-
-    edit_translation.upload_pofile = upload_pofile
+            % {"count": len(skipped), "strings": "; ".join(f"“{text[:60]}”" for text in skipped)},
+        )
+    return response

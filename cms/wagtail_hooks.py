@@ -1,6 +1,7 @@
 """Admin registration: all reusable event content under one “Event content” menu."""
 
 from django.core.exceptions import PermissionDenied
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -9,6 +10,7 @@ from wagtail.models import TranslatableMixin
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from cms import localize
 from cms.models import ContactCard, GroupLocalePermission, Organisation, Person, Topic
 from cms.models.permissions import user_can_edit_locale
 
@@ -87,6 +89,18 @@ class GroupLocalePermissionViewSet(ModelViewSet):
     list_display = ["group", "locale"]
     list_filter = ["group", "locale"]
     form_fields = ["group", "locale"]
+
+
+@hooks.register("register_admin_urls", order=-10)
+def register_po_upload():
+    # Same address as wagtail-localize's upload view, listed first so that this one answers.
+    return [
+        path(
+            "localize/translate/<int:translation_id>/pofile/upload/",
+            localize.upload_pofile,
+            name="cms_upload_pofile",
+        )
+    ]
 
 
 @hooks.register("register_admin_viewset")
