@@ -3,7 +3,6 @@
 from rest_framework.fields import Field
 
 from . import shapes
-from .richtext import expand
 
 
 def _resolver(field):
@@ -19,12 +18,6 @@ class StreamField(Field):
         return [item for item in items if item["value"] is not None]
 
 
-class RichTextField(Field):
-    def to_representation(self, value):
-        with _resolver(self).active():
-            return expand(value)
-
-
 class ImageField(Field):
     """An image foreign key, with the alt text from ``alt_field`` when the model has one."""
 
@@ -38,19 +31,6 @@ class ImageField(Field):
         image = _resolver(self).get(field.related_model, getattr(obj, field.attname))
         alt = getattr(obj, self.alt_field) or None if self.alt_field else None
         return shapes.image(image, alt_text=alt)
-
-
-class SnippetField(Field):
-    """A foreign key to a snippet, dropped (null) unless the snippet is live."""
-
-    def __init__(self, **kwargs):
-        kwargs["source"] = "*"
-        super().__init__(**kwargs)
-
-    def to_representation(self, obj):
-        field = obj._meta.get_field(self.field_name)
-        with _resolver(self).active():
-            return shapes.shape_of(_resolver(self).get(field.related_model, getattr(obj, field.attname)), self.context)
 
 
 class VenueField(Field):

@@ -477,10 +477,6 @@ PAGE_FIELD_SERIALIZERS = {
     api_fields.OrganisersField: lambda model, name: array(ref("Organiser"), "Unpublished organisations are left out."),
     api_fields.TopicsField: lambda model, name: array(ref("Topic"), "Unpublished topics are left out."),
     api_fields.ImageField: lambda model, name: nullable(ref("Image")),
-    api_fields.SnippetField: lambda model, name: nullable(
-        ref(shape_for_model(model._meta.get_field(name).related_model))
-    ),
-    api_fields.RichTextField: lambda model, name: html("Rich text"),
 }
 
 
