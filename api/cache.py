@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Page, ReferenceIndex, TranslatableMixin
 from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
 LISTINGS = "listings"
@@ -98,7 +98,11 @@ def _pages_referencing(objects, depth=2):
 
 def invalidate_object(obj):
     """Something shown by pages changed: bump those pages, the listings and the snippet endpoints."""
-    page_ids = _pages_referencing([obj])
+    objects = [obj]
+    if not isinstance(obj, Page) and isinstance(obj, TranslatableMixin):
+        # A page in another language may show this one as the fallback for its own, unpublished copy.
+        objects = list(type(obj)._default_manager.filter(translation_key=obj.translation_key))
+    page_ids = _pages_referencing(objects)
     if isinstance(obj, Page):
         page_ids.add(obj.pk)
         # meta.translations and meta.parent of related pages name this one.

@@ -131,3 +131,24 @@ def test_a_session_cookie_makes_responses_private(api):
     page = EventReportPageFactory()
     api.cookies["sessionid"] = "anything"
     assert api.get(f"/api/v2/pages/{page.pk}/")["Cache-Control"] == "private, no-store"
+
+
+def test_a_fallback_snippet_change_reaches_pages_in_other_languages(api, publish):
+    from wagtail.models import Locale
+    from wagtail_localize.operations import translate_object
+
+    from cms.models import Person
+
+    person = PersonFactory(job_title="Direktore")
+    person.save_revision().publish()
+    translate_object(person, [Locale.objects.get(language_code="en")])  # an English draft only
+    english_person = Person.objects.get(translation_key=person.translation_key, locale__language_code="en")
+    english_page = EventReportPageFactory(
+        locale=Locale.objects.get(language_code="en"), body=[child("speaker", speaker(english_person))]
+    )
+    url = f"/api/v2/pages/{english_page.pk}/"
+    shown = api.get(url).json()["body"][0]["value"]["person"]
+    assert (shown["job_title"], shown["fallback"]) == ("Direktore", True)
+    person.job_title = "Valdes locekle"
+    publish(person)
+    assert api.get(url).json()["body"][0]["value"]["person"]["job_title"] == "Valdes locekle"

@@ -1,0 +1,84 @@
+"""The API in several languages: ?locale=, translations and their status, fallbacks, localised links."""
+
+import pytest
+from wagtail.models import Locale
+from wagtail_localize.models import Translation
+
+from cms.models import EventReportPage
+from tests.factories.streams import child
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english(demo):
+    return demo.get_translation(Locale.objects.get(language_code="en")).specific
+
+
+def test_locale_filters_listings(api, demo, english):
+    items = api.get("/api/v2/pages/?type=cms.EventReportPage&locale=en").json()["items"]
+    assert [(item["id"], item["meta"]["locale"]) for item in items] == [(english.pk, "en")]
+    people = api.get("/api/v2/people/?locale=en").json()["items"]
+    assert people and all(person["meta"]["locale"] == "en" for person in people)
+    assert api.get("/api/v2/pages/?locale=ltg&type=cms.EventReportPage").json()["meta"]["total_count"] == 0
+
+
+def test_translations_list_live_versions_with_hreflang(api, demo, english):
+    meta = api.get(f"/api/v2/pages/{english.pk}/").json()["meta"]
+    assert [(t["locale"], t["hreflang"], t["x_default"]) for t in meta["translations"]] == [
+        ("en", "en", False),
+        ("lv", "lv", True),
+    ]
+    assert meta["translations"][0]["html_url"].startswith("http://127.0.0.1:3000/en/events/")
+
+
+def test_a_draft_translation_is_not_listed(api, demo, english):
+    english.unpublish()
+    meta = api.get(f"/api/v2/pages/{demo.pk}/").json()["meta"]
+    assert [t["locale"] for t in meta["translations"]] == ["lv"]
+
+
+def test_translation_status(api, demo, english, django_capture_on_commit_callbacks):
+    assert api.get(f"/api/v2/pages/{demo.pk}/").json()["meta"]["translation_status"] == "source"
+    assert api.get(f"/api/v2/pages/{english.pk}/").json()["meta"]["translation_status"] == "current"
+    demo.lead = "Labots ievads."
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.save_revision().publish()
+    assert api.get(f"/api/v2/pages/{english.pk}/").json()["meta"]["translation_status"] == "outdated"
+    translation = Translation.objects.get(source__object_id=demo.translation_key, target_locale=english.locale)
+    translation.source.update_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        translation.save_target(publish=True)
+    assert api.get(f"/api/v2/pages/{english.pk}/").json()["meta"]["translation_status"] == "current"
+
+
+def test_the_translated_report_shows_translated_snippets(api, demo, english):
+    body = api.get(f"/api/v2/pages/{english.pk}/").json()["body"]
+    speaker = next(block["value"] for block in body if block["type"] == "speaker")
+    assert speaker["person"]["locale"] == "en" and speaker["person"]["fallback"] is False
+    assert speaker["organisation"]["name"] == "Rēzekne Municipality"
+
+
+def test_find_understands_language_prefixes(api, demo, english):
+    path = "/en/events/mini-forum-social-entrepreneurship-rezekne-municipality/"
+    response = api.get(f"/api/v2/pages/find/?html_path={path}")
+    assert response.status_code == 302 and response["Location"].endswith(f"/api/v2/pages/{english.pk}/?")
+    assert api.get("/api/v2/pages/find/?html_path=/ltg/pasakumi/").status_code == 404
+
+
+def test_links_in_a_translation_lead_to_the_translated_page(api, demo, english, django_capture_on_commit_callbacks):
+    index = demo.get_parent().specific
+    linking = EventReportPage(
+        title="Another report",
+        slug="another-report",
+        lead="Lead.",
+        start_date=demo.start_date,
+        locale=english.locale,
+        body=[child("paragraph", f'<p><a linktype="page" id="{demo.pk}">the forum</a></p>')],
+    )
+    index.get_translation(english.locale).add_child(instance=linking)
+    with django_capture_on_commit_callbacks(execute=True):
+        linking.save_revision().publish()
+    html = api.get(f"/api/v2/pages/{linking.pk}/").json()["body"][0]["value"]
+    assert f'data-page-id="{english.pk}"' in html
+    assert "/en/events/mini-forum-social-entrepreneurship-rezekne-municipality/" in html
