@@ -35,32 +35,32 @@ def _new_generation():
     return uuid.uuid4().hex[:16]
 
 
-def generations(scopes):
-    """Current generation of each scope. A missing one (never set, or evicted) gets a fresh random value:
-    a number that can come back after eviction could revive a stale response stored under it."""
+def lookup(scopes, full_path):
+    """One cache round trip: the current generations of ``scopes`` and the stored response for the path.
+
+    Returns ``(entry or None, stamp)``. The entry is valid only if it was stored under the same generations;
+    ``stamp`` is what a response built now must be stored with (taken *before* building, so a publish during
+    the build leaves the new entry already outdated rather than serving old content under a new stamp).
+    A missing generation (never set, or evicted) gets a fresh random value: a number that could come back
+    after eviction might revive a stale response.
+    """
     cache = _cache()
-    keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
-    for key in keys:
+    response_key = "api:resp:" + hashlib.sha256(full_path.encode()).hexdigest()[:40]
+    generation_keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many([*generation_keys, response_key])
+    for key in generation_keys:
         if key not in found:
             cache.add(key, _new_generation(), None)
             found[key] = cache.get(key)
-    return [found[key] for key in keys]
+    stamp = tuple(found[key] for key in generation_keys)
+    entry = found.get(response_key)
+    if entry is not None and entry.get("stamp") != stamp:
+        entry = None
+    return entry, stamp, response_key
 
 
-def response_key(scopes, full_path):
-    """The key of a response: its path and query, and the current generation of each scope it shows."""
-    digest = hashlib.sha256(full_path.encode()).hexdigest()[:40]
-    stamp = ",".join(f"{scope}={generation}" for scope, generation in zip(scopes, generations(scopes), strict=True))
-    return f"api:resp:{stamp}:{digest}"
-
-
-def get_entry(key):
-    return _cache().get(key)
-
-
-def store_entry(key, entry):
-    _cache().set(key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+def store(response_key, entry):
+    _cache().set(response_key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
 
 
 def bump(*scopes):

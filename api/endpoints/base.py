@@ -114,17 +114,34 @@ class DeliveryEndpointMixin:
                 self.resolver.want_stream_value(getattr(obj, field.attname))
 
     # --- caching -------------------------------------------------------------------------------------
-    def cached_response(self, request, build, scopes):
+    def cache_scopes(self, action, kwargs, request):
+        """What a cached response of this action shows (see ``api.cache``); None: do not cache it."""
+        return None
+
+    def dispatch(self, request, *args, **kwargs):
+        # Fast path: a response already in the cache is served before DRF builds its request, negotiates,
+        # checks parameters or loads anything. Only valid requests were ever stored, so a hit needs none of it.
+        action = getattr(self, "action_map", {}).get(request.method.lower())
+        scopes = self.cache_scopes(action, kwargs, request) if action else None
+        if scopes:
+            entry, _stamp, _key = api_cache.lookup(scopes, request.get_full_path())
+            if entry is not None:
+                return self.http_response(request, entry)
+        return super().dispatch(request, *args, **kwargs)
+
+    def cached_response(self, request, build):
         """Serve from the server-side cache, or build, store and serve; with ETag and Last-Modified."""
-        key = api_cache.response_key(scopes, request.get_full_path())
-        entry = api_cache.get_entry(key)
+        scopes = self.cache_scopes(self.action, self.kwargs, request)
+        if not scopes:
+            return self.uncached_response(request, build)
+        entry, stamp, key = api_cache.lookup(scopes, request.get_full_path())
         if entry is None:
             data = build()
             # DRF's encoder: block values may be dates, times or decimals (e.g. a follow-up's DateBlock).
             body = json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
-            last_modified = self.last_modified()
-            entry = {"body": body, "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"', "lm": last_modified}
-            api_cache.store_entry(key, entry)
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            entry = {"body": body, "etag": etag, "lm": self.last_modified(), "stamp": stamp}
+            api_cache.store(key, entry)
         return self.http_response(request, entry)
 
     def uncached_response(self, request, build):
@@ -163,8 +180,9 @@ class DeliveryEndpointMixin:
         return response
 
     def set_cache_control(self, request, response):
-        user = getattr(getattr(request, "_request", request), "user", None)
-        if (user is not None and user.is_authenticated) or request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        # The API ignores sessions, so "authenticated" means "sent a session cookie": such a response must
+        # not land in a shared cache, although it is the same as the public one.
+        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
             response["Cache-Control"] = "private, no-store"
         else:
             response["Cache-Control"] = f"public, max-age={settings.CMS_API_MAX_AGE}"

@@ -370,6 +370,14 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         return page if queryset.filter(pk=page.pk).exists() else None
 
     # --- views ---------------------------------------------------------------------------------------
+    def cache_scopes(self, action, kwargs, request):
+        if action == "detail_view":
+            return [f"page:{kwargs['pk']}"]
+        if action == "listing_view" and request.GET.get("order") != "random":
+            # A cached random order would repeat until it expires.
+            return [api_cache.LISTINGS]
+        return None
+
     def listing_view(self, request):
         def build():
             queryset = self.get_queryset()
@@ -384,10 +392,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             self._own_last_modified = [getattr(obj, "last_published_at", None) for obj in page_objects]
             return self.get_paginated_response(serializer.data).data
 
-        if request.GET.get("order") == "random":
-            # A cached random order would repeat until it expires.
-            return self.uncached_response(request, build)
-        return self.cached_response(request, build, scopes=[api_cache.LISTINGS])
+        return self.cached_response(request, build)
 
     def detail_view(self, request, pk):
         self.check_detail_parameters()
@@ -399,4 +404,4 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             self._own_last_modified = [page.last_published_at or page.first_published_at]
             return serializer.data
 
-        return self.cached_response(request, build, scopes=[f"page:{pk}"])
+        return self.cached_response(request, build)

@@ -46,6 +46,9 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             raise BadRequestError("order must be one of: " + ", ".join(ORDERINGS))
         return queryset.order_by(ORDERINGS[order], "pk")
 
+    def cache_scopes(self, action, kwargs, request):
+        return [api_cache.SNIPPETS] if action in ("listing_view", "detail_view") else None
+
     def represent(self, obj):
         data = {
             "id": obj.pk,
@@ -73,7 +76,7 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             self._own_last_modified = [obj.last_published_at for obj in objects]
             return self.get_paginated_response([self.represent(obj) for obj in objects]).data
 
-        return self.cached_response(request, build, scopes=[api_cache.SNIPPETS])
+        return self.cached_response(request, build)
 
     def detail_view(self, request, pk):
         self.check_detail_parameters()
@@ -84,7 +87,7 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             self._own_last_modified = [obj.last_published_at]
             return self.represent(obj)
 
-        return self.cached_response(request, build, scopes=[api_cache.SNIPPETS])
+        return self.cached_response(request, build)
 
     def find_view(self, request):
         raise BadRequestError("find is only available on the pages endpoint")

@@ -5,7 +5,16 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env, env_bool, env_int, env_list
 
-REQUIRED = ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CMS_ADMIN_BASE_URL", "CMS_FRONTEND_BASE_URL"]
+# CMS_REDIS_URL: API responses are cached and invalidated on publish; with several server processes only a
+# shared cache sees every invalidation (a per-process cache would keep serving old content).
+REQUIRED = [
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "ALLOWED_HOSTS",
+    "CMS_ADMIN_BASE_URL",
+    "CMS_FRONTEND_BASE_URL",
+    "CMS_REDIS_URL",
+]
 _missing = [name for name in REQUIRED if not env(name)]
 if _missing:
     raise ImproperlyConfigured("Missing required environment variable(s) for production: " + ", ".join(_missing))

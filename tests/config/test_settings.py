@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "cms.example.org",
     "CMS_ADMIN_BASE_URL": "https://cms.example.org",
     "CMS_FRONTEND_BASE_URL": "https://www.example.org",
+    "CMS_REDIS_URL": "redis://127.0.0.1:6379/9",
 }
 
 
