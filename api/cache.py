@@ -10,7 +10,9 @@ photo) gets a new generation. Pages linking to a page that changes are bumped as
 """
 
 import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
@@ -35,32 +37,72 @@ def _new_generation():
     return uuid.uuid4().hex[:16]
 
 
-def lookup(scopes, full_path):
-    """One cache round trip: the current generations of ``scopes`` and the stored response for the path.
+class _LocalResponses:
+    """Responses this process has served recently, kept as they are (no unpickling, no network).
 
-    Returns ``(entry or None, stamp)``. The entry is valid only if it was stored under the same generations;
-    ``stamp`` is what a response built now must be stored with (taken *before* building, so a publish during
-    the build leaves the new entry already outdated rather than serving old content under a new stamp).
-    A missing generation (never set, or evicted) gets a fresh random value: a number that could come back
-    after eviction might revive a stale response.
+    Only a copy: an entry is used when its stamp equals the current generations read from the shared cache,
+    so invalidation stays correct across processes while a hit costs one small round trip.
+    """
+
+    def __init__(self, max_entries=256):
+        self.max_entries = max_entries
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, stamp):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry["stamp"] != stamp:
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+local_responses = _LocalResponses(getattr(settings, "CMS_API_LOCAL_RESPONSES", 256))
+
+
+def lookup(scopes, full_path):
+    """The stored response for ``full_path`` if it is current, and the stamp to store a new one with.
+
+    Returns ``(entry or None, stamp, key)``. The stamp is the current generation of each scope, read in one
+    round trip; an entry is current only if it was stored under the same stamp. The stamp is taken *before*
+    a response is built, so a publish during the build leaves the new entry already outdated instead of
+    filing old content under a new stamp. A missing generation (never set, or evicted) gets a fresh random
+    value: a number that could come back after eviction might revive a stale response.
     """
     cache = _cache()
-    response_key = "api:resp:" + hashlib.sha256(full_path.encode()).hexdigest()[:40]
+    key = "api:resp:" + hashlib.sha256(full_path.encode()).hexdigest()[:40]
     generation_keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many([*generation_keys, response_key])
-    for key in generation_keys:
-        if key not in found:
-            cache.add(key, _new_generation(), None)
-            found[key] = cache.get(key)
-    stamp = tuple(found[key] for key in generation_keys)
-    entry = found.get(response_key)
-    if entry is not None and entry.get("stamp") != stamp:
-        entry = None
-    return entry, stamp, response_key
+    found = cache.get_many(generation_keys)
+    for generation_key in generation_keys:
+        if generation_key not in found:
+            cache.add(generation_key, _new_generation(), None)
+            found[generation_key] = cache.get(generation_key)
+    stamp = tuple(found[generation_key] for generation_key in generation_keys)
+    entry = local_responses.get(key, stamp)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None and entry.get("stamp") == stamp:
+            local_responses.put(key, entry)
+        else:
+            entry = None
+    return entry, stamp, key
 
 
-def store(response_key, entry):
-    _cache().set(response_key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+def store(key, entry):
+    _cache().set(key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+    local_responses.put(key, entry)
 
 
 def bump(*scopes):

@@ -21,6 +21,10 @@ def _empty_cache():
     # API responses are cached server-side; every test starts cold.
     from django.core.cache import cache
 
+    from api.cache import local_responses
+
     cache.clear()
+    local_responses.clear()
     yield
     cache.clear()
+    local_responses.clear()
