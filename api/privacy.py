@@ -13,20 +13,20 @@ _PAGE_KEY = "api:restricted-page-paths"
 _COLLECTION_KEY = "api:restricted-collection-paths"
 
 
-def restricted_page_paths():
-    paths = cache.get(_PAGE_KEY)
+def _cached_paths(key, queryset):
+    paths = cache.get(key)
     if paths is None:
-        paths = sorted(PageViewRestriction.objects.values_list("page__path", flat=True))
-        cache.set(_PAGE_KEY, paths, None)
+        paths = sorted(queryset)
+        cache.set(key, paths, None)
     return paths
+
+
+def restricted_page_paths():
+    return _cached_paths(_PAGE_KEY, PageViewRestriction.objects.values_list("page__path", flat=True))
 
 
 def restricted_collection_paths():
-    paths = cache.get(_COLLECTION_KEY)
-    if paths is None:
-        paths = sorted(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
-        cache.set(_COLLECTION_KEY, paths, None)
-    return paths
+    return _cached_paths(_COLLECTION_KEY, CollectionViewRestriction.objects.values_list("collection__path", flat=True))
 
 
 def forget_restrictions(**kwargs):
