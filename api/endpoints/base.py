@@ -118,17 +118,6 @@ class DeliveryEndpointMixin:
         """What a cached response of this action shows (see ``api.cache``); None: do not cache it."""
         return None
 
-    def dispatch(self, request, *args, **kwargs):
-        # Fast path: a response already in the cache is served before DRF builds its request, negotiates,
-        # checks parameters or loads anything. Only valid requests were ever stored, so a hit needs none of it.
-        action = getattr(self, "action_map", {}).get(request.method.lower())
-        scopes = self.cache_scopes(action, kwargs, request) if action else None
-        if scopes:
-            entry, _stamp, _key = api_cache.lookup(scopes, request.get_full_path())
-            if entry is not None:
-                return self.http_response(request, entry)
-        return super().dispatch(request, *args, **kwargs)
-
     def cached_response(self, request, build):
         """Serve from the server-side cache, or build, store and serve; with ETag and Last-Modified."""
         scopes = self.cache_scopes(self.action, self.kwargs, request)
