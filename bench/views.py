@@ -1,9 +1,10 @@
 """Bench-only views: the trivial baseline, and a way to publish a change inside a server worker.
 
 The trivial views answer with the exact bytes and headers of our API's detail and listing responses, held in
-memory: no DRF, no cache lookup, no database. They go through the same middleware as the API, so "ratio vs
-trivial" is the share of the framework's ceiling our view reaches. They honour ``If-None-Match`` with a 304
-just as cheaply, so 304 is compared with 304.
+memory: no DRF, no cache lookup, no database. They are ordinary views behind the whole middleware stack, so
+"ratio vs trivial" compares the API with what a plain Django response costs (an API cache hit answered by a
+middleware ahead of sessions and auth can beat it). They honour ``If-None-Match`` with a 304 just as cheaply,
+so 304 is compared with 304.
 
 The bytes are taken once per worker process, on the first request, from our own view through Django's test
 client (the paths come from ``BENCH_DETAIL_PATH`` and ``BENCH_LISTING_PATH``, set by ``bench.run``).
