@@ -59,7 +59,6 @@ def items(values, *prefix):
 
 def png(seed, size=IMAGE_SIZE):
     """A small gradient PNG; every seed gives a different picture (and a different file)."""
-    width, height = size
     gradient = PILImage.linear_gradient("L").resize(size)
     colour = PILImage.new("RGB", size, ((seed * 53) % 256, (seed * 97) % 256, (seed * 29) % 256))
     picture = PILImage.merge("RGB", (gradient, colour.getchannel(1), colour.getchannel(2)))

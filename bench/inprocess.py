@@ -171,7 +171,7 @@ BUCKETS = [
 
 # Cumulative time of named steps (a step missing from the code, e.g. after a refactoring, is left out).
 PHASES = [
-    ("our cache middleware (hit answered before sessions, auth, CSRF)", "api/middleware.py", "__call__"),
+    ("our cache middleware: looking for a cached response", "api/middleware.py", "cached"),
     ("our dispatch() (cache hit answered before DRF)", "api/endpoints/base.py", "dispatch"),
     ("  our cache: lookup (generations + entry)", "api/cache.py", "lookup"),
     ("DRF dispatch, i.e. the whole view", "rest_framework/views.py", "dispatch"),

@@ -537,7 +537,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--duration", type=int, default=8, help="seconds per timed run (default 8)")
-    parser.add_argument("--rounds", type=int, default=3, help="runs per scenario, alternated (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="runs per scenario, alternated (default 5)")
     parser.add_argument("--concurrency", type=int, default=4, help="open connections (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="gthread")
@@ -552,7 +552,13 @@ def parse_args(argv=None):
     return args
 
 
+def stop_on_signal(signum, _frame):
+    """SIGTERM ends the run like an error: gunicorn is stopped and the bench database dropped."""
+    raise SystemExit(f"bench.run stopped by signal {signum}")
+
+
 def main(argv=None):
+    signal.signal(signal.SIGTERM, stop_on_signal)
     args = parse_args(argv)
     databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     if args.generator == "python":
