@@ -21,12 +21,18 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, ReferenceIndex, TranslatableMixin
 from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
+from . import generations
+
 LISTINGS = "listings"
 SNIPPETS = "snippets"
 
 
+def _alias():
+    return getattr(settings, "CMS_API_CACHE", "default")
+
+
 def _cache():
-    return caches[getattr(settings, "CMS_API_CACHE", "default")]
+    return caches[_alias()]
 
 
 def _generation_key(scope):
@@ -40,8 +46,9 @@ def _new_generation():
 class _LocalResponses:
     """Responses this process has served recently, kept as they are (no unpickling, no network).
 
-    Only a copy: an entry is used when its stamp equals the current generations read from the shared cache,
-    so invalidation stays correct across processes while a hit costs one small round trip.
+    Only a copy: an entry is used when its stamp equals the current generations of the shared cache, so
+    invalidation stays correct across processes. With Redis, those generations are mirrored in the process
+    too (``api.generations``), and a hit needs no network at all.
     """
 
     def __init__(self, max_entries=256):
@@ -75,21 +82,17 @@ local_responses = _LocalResponses(getattr(settings, "CMS_API_LOCAL_RESPONSES", 2
 def lookup(scopes, full_path):
     """The stored response for ``full_path`` if it is current, and the stamp to store a new one with.
 
-    Returns ``(entry or None, stamp, key)``. The stamp is the current generation of each scope, read in one
-    round trip; an entry is current only if it was stored under the same stamp. The stamp is taken *before*
-    a response is built, so a publish during the build leaves the new entry already outdated instead of
-    filing old content under a new stamp. A missing generation (never set, or evicted) gets a fresh random
-    value: a number that could come back after eviction might revive a stale response.
+    Returns ``(entry or None, stamp, key)``. The stamp is the current generation of each scope, from this
+    process's mirror or read in one round trip; an entry is current only if it was stored under the same
+    stamp. The stamp is taken *before* a response is built, so a publish during the build leaves the new
+    entry already outdated instead of filing old content under a new stamp. A missing generation (never set,
+    or evicted) gets a fresh random value: a number that could come back after eviction might revive a stale
+    response.
     """
     cache = _cache()
     key = "api:resp:" + hashlib.sha256(full_path.encode()).hexdigest()[:40]
     generation_keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many(generation_keys)
-    for generation_key in generation_keys:
-        if generation_key not in found:
-            cache.add(generation_key, _new_generation(), None)
-            found[generation_key] = cache.get(generation_key)
-    stamp = tuple(found[generation_key] for generation_key in generation_keys)
+    stamp = _stamp(cache, generation_keys)
     entry = local_responses.get(key, stamp)
     if entry is None:
         entry = cache.get(key)
@@ -100,13 +103,35 @@ def lookup(scopes, full_path):
     return entry, stamp, key
 
 
+def _stamp(cache, generation_keys):
+    mirror = generations.mirror_for(_alias(), cache)
+    if mirror is not None:
+        found = mirror.get(generation_keys)
+        if found is not None:
+            return tuple(found[generation_key] for generation_key in generation_keys)
+        token = mirror.token()
+    found = cache.get_many(generation_keys)
+    for generation_key in generation_keys:
+        if generation_key not in found:
+            cache.add(generation_key, _new_generation(), None)
+            found[generation_key] = cache.get(generation_key)
+    if mirror is not None:
+        mirror.fill(token, found)
+    return tuple(found[generation_key] for generation_key in generation_keys)
+
+
 def store(key, entry):
     _cache().set(key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
     local_responses.put(key, entry)
 
 
 def bump(*scopes):
-    _cache().set_many({_generation_key(scope): _new_generation() for scope in scopes}, None)
+    cache = _cache()
+    new = {_generation_key(scope): _new_generation() for scope in scopes}
+    cache.set_many(new, None)
+    mirror = generations.mirror_for(_alias(), cache)
+    if mirror is not None:
+        mirror.announce(new)
 
 
 def bump_pages(page_ids):

@@ -152,20 +152,22 @@ class DeliveryEndpointMixin:
         return max(times).timestamp() if times else None
 
     def http_response(self, request, entry):
-        from django.http import HttpResponse
+        from django.http import HttpResponse, HttpResponseNotModified
 
-        response = HttpResponse(entry["body"], content_type="application/json")
-        response["ETag"] = entry["etag"]
-        if entry["lm"]:
-            response["Last-Modified"] = http_date(entry["lm"])
+        etag, last_modified = entry["etag"], entry["lm"]
+        if request.META.get("HTTP_IF_NONE_MATCH") == etag:
+            # The usual revalidation, a client sending back the one ETag it got, answered without parsing:
+            # the same 304 that get_conditional_response() gives.
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(entry["body"], content_type="application/json")
+            response = get_conditional_response(
+                request, etag=etag, last_modified=int(last_modified) if last_modified else None, response=response
+            )
+        response["ETag"] = etag
+        if last_modified:
+            response["Last-Modified"] = http_date(last_modified)
         self.set_cache_control(request, response)
-        conditional = get_conditional_response(
-            request, etag=entry["etag"], last_modified=int(entry["lm"]) if entry["lm"] else None, response=response
-        )
-        if conditional is not response:
-            conditional["ETag"] = entry["etag"]
-            self.set_cache_control(request, conditional)
-            return conditional
         return response
 
     def set_cache_control(self, request, response):

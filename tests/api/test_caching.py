@@ -40,6 +40,19 @@ def test_detail_has_validators_and_answers_conditional_requests(api, settings):
     assert api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     assert api.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
 
+    # The exact ETag is answered on a short path; a list or a weak validator goes through Django's parsing.
+    # Both give the same 304, with the headers RFC 9110 asks to repeat.
+    for validator in (etag, f'"other", W/{etag}', "*"):
+        response = api.get(url, HTTP_IF_NONE_MATCH=validator)
+        assert response.status_code == 304, validator
+        headers = {name: response.get(name) for name in ("ETag", "Last-Modified", "Cache-Control", "Vary")}
+        assert headers == {
+            "ETag": etag,
+            "Last-Modified": last_modified,
+            "Cache-Control": "public, max-age=120",
+            "Vary": "Cookie",
+        }, validator
+
 
 def test_listings_and_snippets_have_validators_too(api):
     PersonFactory()
@@ -152,3 +165,21 @@ def test_a_fallback_snippet_change_reaches_pages_in_other_languages(api, publish
     person.job_title = "Valdes locekle"
     publish(person)
     assert api.get(url).json()["body"][0]["value"]["person"]["job_title"] == "Valdes locekle"
+
+
+def test_cache_hit_routes_are_remembered_per_path_and_bounded(api, monkeypatch):
+    from api import middleware
+
+    monkeypatch.setattr(middleware, "_routes", {})
+    monkeypatch.setattr(middleware, "MAX_ROUTES", 2)
+    page = EventReportPageFactory()
+    page.save_revision().publish()
+    detail = middleware._route(f"/api/v2/pages/{page.pk}/")
+    assert detail[1:] == ("detail_view", {"pk": page.pk})
+    assert middleware._route("/api/v2/pages/")[1] == "listing_view"
+    assert middleware._route("/api/v2/schema/") is None  # not a cacheable endpoint
+    assert len(middleware._routes) <= 2
+    # Whatever the table holds, answers stay right.
+    assert api.get(f"/api/v2/pages/{page.pk}/").json()["id"] == page.pk
+    assert api.get("/api/v2/pages/999999/").status_code == 404
+    assert api.get("/api/v2/pages/999999/")["Content-Type"] == "application/json"
