@@ -217,6 +217,9 @@ WAGTAILAPI_BASE_URL = env("CMS_API_BASE_URL", WAGTAILADMIN_BASE_URL)
 CMS_FRONTEND_BASE_URL = env("CMS_FRONTEND_BASE_URL", "http://127.0.0.1:3000")
 # Delivery API: public responses may be cached this many seconds by browsers and CDNs.
 CMS_API_MAX_AGE = env_int("CMS_API_MAX_AGE", 300)
+# With Redis, each server process mirrors the cache generations and hears of changes over pub/sub; this bounds
+# how long a mirrored generation is trusted should that subscription die without the connection failing.
+CMS_API_GENERATIONS_MAX_AGE = env_int("CMS_API_GENERATIONS_MAX_AGE", 10)
 WAGTAILAPI_LIMIT_MAX = env_int("CMS_API_LIMIT_MAX", 100)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
