@@ -489,7 +489,15 @@ def print_profile(profile):
 # --- main -----------------------------------------------------------------------------------------------------
 def bench_database(db, args):
     environment = Environment(db, args)
-    cache = "Redis (shared by all workers)" if args.redis else "local memory, one per gunicorn worker process"
+    if args.redis:
+        mirrored = os.environ.get("CMS_API_GENERATIONS_MIRROR", "true").strip().lower() in {"1", "true", "yes", "on"}
+        cache = "Redis (shared by all workers), " + (
+            "generations mirrored in each worker over pub/sub"
+            if mirrored
+            else "generations read from Redis on every hit (CMS_API_GENERATIONS_MIRROR off)"
+        )
+    else:
+        cache = "local memory, one per gunicorn worker process"
     threads = args.threads if args.worker_class == "gthread" else 1
     print(f"\n=== {db}: gunicorn {args.workers} x {args.worker_class} ({threads} thread(s) each), cache: {cache}")
     print(

@@ -220,6 +220,8 @@ CMS_API_MAX_AGE = env_int("CMS_API_MAX_AGE", 300)
 # With Redis, each server process mirrors the cache generations and hears of changes over pub/sub; this bounds
 # how long a mirrored generation is trusted should that subscription die without the connection failing.
 CMS_API_GENERATIONS_MAX_AGE = env_int("CMS_API_GENERATIONS_MAX_AGE", 10)
+# Off for a Redis that offers no pub/sub (some proxies): every cache hit then reads the generations from Redis.
+CMS_API_GENERATIONS_MIRROR = env_bool("CMS_API_GENERATIONS_MIRROR", True)
 WAGTAILAPI_LIMIT_MAX = env_int("CMS_API_LIMIT_MAX", 100)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -94,6 +94,14 @@ def test_without_redis_there_is_no_mirror(settings):
     assert generations.mirror_for("default", caches["default"]) is None
 
 
+def test_the_mirror_can_be_switched_off(redis_cache, settings, monkeypatch):
+    settings.CMS_API_GENERATIONS_MIRROR = False
+    assert generations.mirror_for(ALIAS, redis_cache) is None
+    trips = RoundTrips(redis_cache, monkeypatch)
+    assert stamp("page:1") == stamp("page:1")
+    assert trips.count == 2  # every lookup asks Redis
+
+
 def test_a_subscribed_process_reads_generations_without_a_round_trip(redis_cache, monkeypatch):
     mirror = subscribed(generations.mirror_for(ALIAS, redis_cache))
     trips = RoundTrips(redis_cache, monkeypatch)
