@@ -192,7 +192,7 @@ def mirror_for(alias, cache):
     """This process's mirror for the cache ``alias``; None when it is not Redis or mirroring is switched off."""
     if not getattr(settings, "CMS_API_GENERATIONS_MIRROR", True):
         return None
-    if type(cache).__module__.split(".")[0] != "django_redis":
+    if not type(cache).__module__.startswith("django_redis."):
         return None
     # Keyed by process: a forked worker must not share its parent's subscription socket. (Django's cache
     # objects are per thread, so they cannot be the key.)
