@@ -156,6 +156,7 @@ class GenerationMirror:
         try:
             pubsub = Redis(connection_pool=self.subscriber_pool).pubsub()
             pubsub.subscribe(self.channel)
+            # redis-py has no public accessor for the socket; it is only polled here, never read or written.
             poller = select.poll()
             poller.register(pubsub.connection._sock, select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP)
         except Exception as error:
