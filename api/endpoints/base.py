@@ -155,9 +155,12 @@ class DeliveryEndpointMixin:
         from django.http import HttpResponse, HttpResponseNotModified
 
         etag, last_modified = entry["etag"], entry["lm"]
-        if request.META.get("HTTP_IF_NONE_MATCH") == etag:
+        meta = request.META
+        precondition = "HTTP_IF_MATCH" in meta or "HTTP_IF_UNMODIFIED_SINCE" in meta
+        if meta.get("HTTP_IF_NONE_MATCH") == etag and not precondition:
             # The usual revalidation, a client sending back the one ETag it got, answered without parsing:
-            # the same 304 that get_conditional_response() gives.
+            # the same 304 that get_conditional_response() gives. (If-Match and If-Unmodified-Since come first
+            # in RFC 9110's order and may answer 412, so they take the full path.)
             response = HttpResponseNotModified()
         else:
             response = HttpResponse(entry["body"], content_type="application/json")

@@ -52,6 +52,9 @@ def test_detail_has_validators_and_answers_conditional_requests(api, settings):
             "Cache-Control": "public, max-age=120",
             "Vary": "Cookie",
         }, validator
+    # If-Match is evaluated first (RFC 9110 section 13.2.2): a failed one is a 412 even with a matching ETag.
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_IF_MATCH='"other"').status_code == 412
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_IF_MATCH=etag).status_code == 304
 
 
 def test_listings_and_snippets_have_validators_too(api):
