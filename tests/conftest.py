@@ -28,3 +28,14 @@ def _empty_cache():
     yield
     cache.clear()
     local_responses.clear()
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """Publish like the admin does: through a revision, with on-commit work (cache invalidation) run after."""
+
+    def _publish(obj):
+        with django_capture_on_commit_callbacks(execute=True):
+            obj.save_revision().publish()
+
+    return _publish

@@ -10,17 +10,6 @@ from tests.factories.streams import child, speaker
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks):
-    """Publish like the admin does; invalidation runs after the commit, as in production."""
-
-    def _publish(obj):
-        with django_capture_on_commit_callbacks(execute=True):
-            obj.save_revision().publish()
-
-    return _publish
-
-
 def test_detail_has_validators_and_answers_conditional_requests(api, settings):
     settings.CMS_API_MAX_AGE = 120
     page = EventReportPageFactory()

@@ -192,7 +192,7 @@ def test_no_generation_is_trusted_longer_than_the_max_age(redis_cache, monkeypat
 
 
 @pytest.mark.django_db
-def test_publishing_through_the_api_with_redis(redis_cache, monkeypatch, django_capture_on_commit_callbacks):
+def test_publishing_through_the_api_with_redis(redis_cache, monkeypatch, publish):
     from django.test import Client
 
     api = Client(HTTP_HOST="localhost")
@@ -207,6 +207,5 @@ def test_publishing_through_the_api_with_redis(redis_cache, monkeypatch, django_
     assert trips.count == 0  # a hit: no network at all
 
     person.name = "Anna Kalniņa"
-    with django_capture_on_commit_callbacks(execute=True):
-        person.save_revision().publish()
+    publish(person)
     assert api.get(url).json()["body"][0]["value"]["person"]["name"] == "Anna Kalniņa"

@@ -35,15 +35,6 @@ def ltg():
 
 
 @pytest.fixture
-def publish(django_capture_on_commit_callbacks):
-    def _publish(obj):
-        with django_capture_on_commit_callbacks(execute=True):
-            obj.save_revision().publish()
-
-    return _publish
-
-
-@pytest.fixture
 def admin_client(db):
     user = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
     client = Client(HTTP_HOST="localhost")
