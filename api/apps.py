@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,14 +9,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("Delivery API")
 
     def ready(self):
-        from wagtail.models import CollectionViewRestriction, PageViewRestriction
+        from cms.changes import change_committed
 
         from . import cache as api_cache
-        from .privacy import forget_restrictions
 
-        for model in (PageViewRestriction, CollectionViewRestriction):
-            post_save.connect(forget_restrictions, sender=model, dispatch_uid=f"api-restrictions-save-{model.__name__}")
-            post_delete.connect(
-                forget_restrictions, sender=model, dispatch_uid=f"api-restrictions-delete-{model.__name__}"
-            )
-        api_cache.connect_signals()
+        # The response cache invalidates from committed change events, and from nothing else.
+        change_committed.connect(api_cache.invalidate, dispatch_uid="api-cache-invalidate")

@@ -1,37 +1,48 @@
-"""Server-side cache of serialised API responses, and its invalidation.
+"""Server-side cache of serialised API responses, invalidated from the change log only.
 
-Each response is stored under a key that contains a *generation* number of what it shows: the page for a
-detail response, "listings" for page listings, "snippets" for the snippet endpoints. Invalidating means
-bumping a generation, which orphans every cached variant (any query string) at once; orphans expire.
+Each response is stored under a key that contains a *generation* number of every scope it shows: the page for
+a detail response, ``listings`` for page listings, ``snippets`` for the snippet endpoints, and ``all`` for
+everything (a site or locale change). Invalidating means bumping generations, which orphans every cached
+variant of a scope at once; orphans expire.
 
-What to bump is found with Wagtail's reference index: when a person, contact card, organisation, image or
-document changes, every page that embeds it (directly, or through a person that embeds the organisation or
-photo) gets a new generation. Pages linking to a page that changes are bumped as well.
+What to bump is never worked out here: ``cms.changes`` records, for every edit, what it affects, and
+``invalidate`` maps a committed change event onto scopes. Privacy edits also bump ``privacy``, the generation
+under which the restricted paths are cached (``api.privacy``), in the same write as the page scopes.
+
+Responses live in a cache of their own (``CMS_API_CACHE``, by default the ``api`` alias), apart from
+renditions. The key is the path with the query parameters sorted and ``_`` (a client's cache-buster, which
+changes no output) left out, so query-string noise cannot grow the cache; free-text searches are not stored.
 """
 
 import hashlib
 import threading
 import uuid
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page, ReferenceIndex, TranslatableMixin
-from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
 from . import generations
 
 LISTINGS = "listings"
 SNIPPETS = "snippets"
+EVERYTHING = "all"
+PRIVACY = "privacy"
+# Query parameters that never change a response: not part of the cache key.
+IGNORED_PARAMETERS = frozenset({"_"})
+# Free text: every value is a new entry, and few repeat.
+UNSTORED_PARAMETERS = frozenset({"search"})
 
 
 def _alias():
-    return getattr(settings, "CMS_API_CACHE", "default")
+    return getattr(settings, "CMS_API_CACHE", "api")
 
 
-def _cache():
+def response_cache():
     return caches[_alias()]
 
 
@@ -79,20 +90,32 @@ class _LocalResponses:
 local_responses = _LocalResponses(getattr(settings, "CMS_API_LOCAL_RESPONSES", 256))
 
 
-def lookup(scopes, full_path):
-    """The stored response for ``full_path`` if it is current, and the stamp to store a new one with.
+def cache_key(request):
+    """The path and the query parameters that can change the response, in a fixed order."""
+    params = sorted(
+        (name, value) for name, values in request.GET.lists() if name not in IGNORED_PARAMETERS for value in values
+    )
+    full = request.path + ("?" + urlencode(params) if params else "")
+    return "api:resp:" + hashlib.sha256(full.encode()).hexdigest()[:40]
+
+
+def storable(request):
+    return not any(name in request.GET for name in UNSTORED_PARAMETERS)
+
+
+def lookup(scopes, request):
+    """The stored response for the request if it is current, and the stamp to store a new one with.
 
     Returns ``(entry or None, stamp, key)``. The stamp is the current generation of each scope, from this
     process's mirror or read in one round trip; an entry is current only if it was stored under the same
-    stamp. The stamp is taken *before* a response is built, so a publish during the build leaves the new
-    entry already outdated instead of filing old content under a new stamp. A missing generation (never set,
-    or evicted) gets a fresh random value: a number that could come back after eviction might revive a stale
-    response.
+    stamp. The stamp is taken *before* a response is built, so a change committed during the build leaves
+    the new entry already outdated instead of filing old content under a new stamp. A missing generation
+    (never set, or evicted) gets a fresh random value: a number that could come back after eviction might
+    revive a stale response.
     """
-    cache = _cache()
-    key = "api:resp:" + hashlib.sha256(full_path.encode()).hexdigest()[:40]
-    generation_keys = [_generation_key(scope) for scope in scopes]
-    stamp = _stamp(cache, generation_keys)
+    cache = response_cache()
+    key = cache_key(request)
+    stamp = current_stamp([EVERYTHING, *scopes])
     entry = local_responses.get(key, stamp)
     if entry is None:
         entry = cache.get(key)
@@ -103,7 +126,9 @@ def lookup(scopes, full_path):
     return entry, stamp, key
 
 
-def _stamp(cache, generation_keys):
+def current_stamp(scopes):
+    cache = response_cache()
+    generation_keys = [_generation_key(scope) for scope in scopes]
     mirror = generations.mirror_for(_alias(), cache)
     if mirror is not None:
         found = mirror.get(generation_keys)
@@ -121,12 +146,12 @@ def _stamp(cache, generation_keys):
 
 
 def store(key, entry):
-    _cache().set(key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+    response_cache().set(key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
     local_responses.put(key, entry)
 
 
 def bump(*scopes):
-    cache = _cache()
+    cache = response_cache()
     new = {_generation_key(scope): _new_generation() for scope in scopes}
     cache.set_many(new, None)
     mirror = generations.mirror_for(_alias(), cache)
@@ -134,101 +159,62 @@ def bump(*scopes):
         mirror.announce(new)
 
 
-def bump_pages(page_ids):
-    bump(LISTINGS, *(f"page:{pk}" for pk in set(page_ids)))
+# --- invalidation from the change log ------------------------------------------------------------------
+PRIVACY_KINDS = frozenset({"page.privacy", "collection.privacy", "collection.saved", "page.moved", "site.changed"})
 
 
-# --- what depends on what --------------------------------------------------------------------------------
-def _pages_referencing(objects, depth=2):
-    """Ids of pages that show any of ``objects``, following references through snippets (person → photo)."""
-    page_ids, frontier, seen = set(), list(objects), set()
-    for _ in range(depth):
-        next_frontier = []
-        for obj in frontier:
-            marker = (obj._meta.label_lower, obj.pk)
-            if marker in seen:
-                continue
-            seen.add(marker)
-            for ref in ReferenceIndex.get_references_to(obj).select_related("base_content_type"):
-                model = ref.base_content_type.model_class()
-                if model is None:
-                    continue
-                if issubclass(model, Page):
-                    page_ids.add(int(ref.object_id))
-                else:
-                    referrer = model._default_manager.filter(pk=ref.object_id).first()
-                    if referrer is not None:
-                        next_frontier.append(referrer)
-        frontier = next_frontier
-    return page_ids
+def scopes_for(event):
+    """The cache scopes a committed change event makes stale."""
+    affected = event.affected
+    if affected.get("everything"):
+        return [EVERYTHING, PRIVACY]
+    scopes = [f"page:{pk}" for pk in affected.get("pages", [])]
+    if scopes or event.object_type == "wagtailcore.page":
+        scopes.append(LISTINGS)
+    if affected.get("snippets") or affected.get("media") or affected.get("pages"):
+        # Snippet endpoints show organisations, photos, logos and links to pages (bios): any may be it.
+        scopes.append(SNIPPETS)
+    if event.kind in PRIVACY_KINDS:
+        scopes.append(PRIVACY)
+    return scopes
 
 
-def invalidate_object(obj):
-    """Something shown by pages changed: bump those pages, the listings and the snippet endpoints."""
-    objects = [obj]
-    if not isinstance(obj, Page) and isinstance(obj, TranslatableMixin):
-        # A page in another language may show this one as the fallback for its own, unpublished copy.
-        objects = list(type(obj)._default_manager.filter(translation_key=obj.translation_key))
-    page_ids = _pages_referencing(objects)
-    if isinstance(obj, Page):
-        page_ids.add(obj.pk)
-        # meta.translations and meta.parent of related pages name this one.
-        page_ids.update(obj.get_translations(inclusive=False).values_list("pk", flat=True))
-        page_ids.update(obj.get_children().values_list("pk", flat=True))
-    bump_pages(page_ids)
-    if not isinstance(obj, Page):
-        bump(SNIPPETS)
+def invalidate(sender, event, **kwargs):
+    scopes = scopes_for(event)
+    if scopes:
+        bump(*scopes)
 
 
-def _on_commit(obj):
-    # After commit: a response rebuilt between the bump and the commit would cache the old content.
-    transaction.on_commit(lambda: invalidate_object(obj))
+# --- responses -----------------------------------------------------------------------------------------
+def respond(request, entry):
+    """The response for a cache entry, as a hit and a miss both give it: 200 or 304 (Django's conditional
+    GET rules), validators, Cache-Control, the cache tags, and the headers the view added on the miss."""
+    etag, last_modified = entry["etag"], entry["lm"]
+    response = HttpResponse(entry["body"], content_type="application/json")
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified) if last_modified else None, response=response
+    )
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    if entry.get("tags"):
+        # Tag-purging caches: Cloudflare and Akamai read Cache-Tag (commas), Fastly and Varnish Surrogate-Key.
+        response["Cache-Tag"] = ",".join(entry["tags"])
+        response["Surrogate-Key"] = " ".join(entry["tags"])
+    set_cache_control(request, response)
+    for name, value in entry.get("headers", ()):
+        if name not in response:
+            response[name] = value
+    if response.status_code == 200:
+        response["Content-Length"] = str(len(entry["body"]))
+    return response
 
 
-def _page_changed(sender, instance, **kwargs):
-    _on_commit(instance)
-
-
-def _snippet_changed(sender, instance, **kwargs):
-    from cms.models import ContactCard, Organisation, Person, Topic
-
-    if isinstance(instance, ContactCard | Organisation | Person | Topic):
-        _on_commit(instance)
-
-
-def _media_changed(sender, instance, **kwargs):
-    _on_commit(instance)
-
-
-def _page_moved(sender, instance, **kwargs):
-    _on_commit(instance)
-
-
-def connect_signals():
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
-    from cms.models import ContactCard, Organisation, Person, Topic
-
-    page_published.connect(_page_changed, dispatch_uid="api-cache-page-published")
-    page_unpublished.connect(_page_changed, dispatch_uid="api-cache-page-unpublished")
-    post_page_move.connect(_page_moved, dispatch_uid="api-cache-page-moved")
-    post_delete.connect(_page_deleted, dispatch_uid="api-cache-page-deleted")
-    published.connect(_snippet_changed, dispatch_uid="api-cache-snippet-published")
-    unpublished.connect(_snippet_changed, dispatch_uid="api-cache-snippet-unpublished")
-    for model in (ContactCard, Organisation, Person, Topic):
-        post_delete.connect(_snippet_changed, sender=model, dispatch_uid=f"api-cache-deleted-{model.__name__}")
-    for model in (get_image_model(), get_document_model()):
-        post_save.connect(_media_changed, sender=model, dispatch_uid=f"api-cache-saved-{model.__name__}")
-        post_delete.connect(_media_changed, sender=model, dispatch_uid=f"api-cache-deleted-{model.__name__}")
-
-
-def _page_deleted(sender, instance, **kwargs):
-    if isinstance(instance, Page):
-        page_ids = {instance.pk}
-        # The reference index rows of a deleted page's referrers still exist at this point.
-        for ref in ReferenceIndex.get_references_to(instance).select_related("base_content_type"):
-            model = ref.base_content_type.model_class()
-            if model is not None and issubclass(model, Page):
-                page_ids.add(int(ref.object_id))
-        transaction.on_commit(lambda: bump_pages(page_ids))
+def set_cache_control(request, response):
+    # The API ignores sessions, so "authenticated" means "sent a session cookie": such a response must not
+    # land in a shared cache, although it is the same as the public one.
+    if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        response["Cache-Control"] = "private, no-store"
+    else:
+        response["Cache-Control"] = f"public, max-age={settings.CMS_API_MAX_AGE}"
+    response["Vary"] = "Cookie"

@@ -1,9 +1,11 @@
-"""Answers API requests whose response is already cached, before the rest of the middleware and the view.
+"""Answers API requests whose response is already cached, and stores the responses the views mark cacheable.
 
-A hit needs none of what follows: no session or user (the API ignores both), no CSRF (GET only), no DRF
-request wrapping or parameter checks (only valid requests were ever stored). What may be cached, and under
-which scopes, is still decided by the endpoint itself (``cache_scopes``), found through the normal URL
-resolver (its answers remembered per path), so this layer knows nothing about URLs of its own.
+It is the last middleware, so a hit passes through every other one exactly as a miss does: host validation,
+security headers, ``Vary``/``Content-Language``, framing rules. What differs is only what the view would do;
+so a hit repeats the headers the view's own layers (DRF) added when the entry was stored, and requests that
+the view might answer differently (a ``format`` parameter, an ``Accept`` that excludes JSON) always reach the
+view. What may be cached, and under which scopes, is decided by the endpoint itself (``cache_scopes``), found
+through the normal URL resolver (its answers remembered per path).
 """
 
 from django.conf import settings
@@ -11,7 +13,10 @@ from django.urls import Resolver404, get_urlconf, resolve
 
 from . import cache as api_cache
 
-API_PREFIX = "/api/v2/"
+# Headers that the entry and the request decide, never copied from the response that was stored.
+OWN_HEADERS = frozenset(
+    {"content-type", "content-length", "etag", "last-modified", "cache-control", "vary", "cache-tag", "surrogate-key"}
+)
 
 
 class CachedApiResponseMiddleware:
@@ -19,28 +24,32 @@ class CachedApiResponseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "GET" and request.path_info.startswith(API_PREFIX):
-            response = self.cached(request)
-            if response is not None:
-                return response
-        return self.get_response(request)
-
-    def cached(self, request):
-        route = _route(request.path_info)
+        route = _route(request.path_info) if request.method == "GET" else None
         if route is None:
-            return None
+            return self.get_response(request)
         endpoint_class, action, kwargs = route
-        endpoint = endpoint_class()
-        scopes = endpoint.cache_scopes(action, kwargs, request)
-        if not scopes:
-            return None
-        entry, _stamp, _key = api_cache.lookup(scopes, request.get_full_path())
-        if entry is None:
-            return None
-        response = endpoint.http_response(request, entry)
-        if response.status_code == 200:
-            response["Content-Length"] = str(len(entry["body"]))
+        scopes = endpoint_class.cache_scopes(action, kwargs, request)
+        if scopes and _negotiates_json(request):
+            entry, _stamp, _key = api_cache.lookup(scopes, request)
+            if entry is not None:
+                return api_cache.respond(request, entry)
+        response = self.get_response(request)
+        pending = getattr(response, "api_cache_entry", None)
+        if pending is not None and response.status_code in (200, 304):
+            key, entry = pending
+            own = getattr(response, "api_cache_headers", frozenset())
+            entry["headers"] = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in OWN_HEADERS and name.lower() not in own
+            ]
+            api_cache.store(key, entry)
         return response
+
+
+def _negotiates_json(request):
+    # DRF decides these itself (a renderer by ?format=, or 406 for an Accept without JSON).
+    return "format" not in request.GET and request.accepts("application/json")
 
 
 # path -> (endpoint class, action, URL kwargs), or None where no cacheable endpoint answers. Resolving costs

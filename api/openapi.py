@@ -742,6 +742,7 @@ class _Builder:
         for name, endpoint in api_router._endpoints.items():  # Wagtail's router has no public list of endpoints
             self.add_endpoint(name, endpoint)
         self.add_schema_views()
+        self.add_change_feed()
         return {
             "openapi": OPENAPI_VERSION,
             "info": {
@@ -895,6 +896,67 @@ class _Builder:
                 "summary": "This document as a web page",
                 "description": "Endpoints, parameters, errors and block types, for reading in a browser.",
                 "responses": {"200": {"description": "An HTML page.", "content": {"text/html": {"schema": string()}}}},
+            }
+        }
+
+    def add_change_feed(self):
+        from cms.changes import KINDS as change_kinds
+
+        from . import changes
+
+        self.components["ChangeEvent"] = closed_object(
+            {
+                "cursor": string("Continue after this event: pass it as `after`."),
+                "time": string("When the edit was saved.", format="date-time"),
+                "kind": enum_of(change_kinds, "What happened."),
+                "tombstone": boolean("The object is no longer public (unpublished, deleted or made private)."),
+                "object": closed_object(
+                    {
+                        "type": string("The object's type, as in `meta.type`."),
+                        "id": integer(),
+                        "locale": nullable(string()),
+                        "translation_key": nullable(string("Shared by all translations of the object.")),
+                        "detail_url": nullable(string("Its API address; null for tombstones.", format="uri")),
+                        "html_url": nullable(string("Its front-end address (pages); null for tombstones.")),
+                    }
+                ),
+                "affected": closed_object(
+                    {
+                        "html_urls": array(string(), "Front-end URLs to rebuild or purge, old addresses included."),
+                        "detail_urls": array(string(format="uri"), "API addresses of the public pages it changed."),
+                        "tags": array(string(), "The cache tags (`Cache-Tag`) to purge."),
+                        "everything": boolean("Every response changed (a site or language change)."),
+                    }
+                ),
+            },
+            description="One committed edit that changed what the public sees.",
+        )
+        self.components["ChangeFeed"] = closed_object(
+            {
+                "meta": closed_object(
+                    {
+                        "next": string("Where to continue: the last item's cursor, or `after` again when empty."),
+                        "has_more": boolean("More events are waiting; ask again with `next` at once."),
+                    }
+                ),
+                "items": array(ref("ChangeEvent")),
+            }
+        )
+        schemas = {"after": string(), "limit": integer(minimum=1), "locale": string(), "type": string()}
+        self.paths[reverse("api-changes")] = {
+            "get": {
+                "tags": ["changes"],
+                "operationId": "changes_listing",
+                "summary": "Change feed",
+                "description": first_paragraph(changes),
+                "parameters": [query_parameter(name, schemas[name], text) for name, text in changes.PARAMETERS.items()],
+                "responses": {
+                    "200": {
+                        "description": "Events in order.",
+                        "content": {"application/json": {"schema": ref("ChangeFeed")}},
+                    },
+                    "400": {"$ref": "#/components/responses/BadRequest"},
+                },
             }
         }
 

@@ -1,19 +1,23 @@
 """What the public may see. The delivery API ignores sessions: a logged-in editor gets exactly what an
-anonymous reader gets, so no restricted page or document can leak through a shared cache.
+anonymous reader gets, so no restricted page, image or document can leak through a shared cache.
 
-View restrictions change rarely and are read on every request, so their paths are cached and the cache is
-dropped whenever a restriction is saved or deleted (signals wired in ``ApiConfig.ready``).
+View restrictions change rarely and are read on every request, so their paths are cached, under the
+``privacy`` generation that the change log's privacy events bump (``api.cache.invalidate``). The generation is
+read before the database, so a request racing a privacy change files what it read under the old generation.
 """
 
-from django.core.cache import cache
 from django.db.models import Q
 from wagtail.models import CollectionViewRestriction, PageViewRestriction
 
-_PAGE_KEY = "api:restricted-page-paths"
-_COLLECTION_KEY = "api:restricted-collection-paths"
+from cms.changes import media_is_public
+
+from . import cache as api_cache
 
 
-def _cached_paths(key, queryset):
+def _cached_paths(name, queryset):
+    cache = api_cache.response_cache()
+    (generation,) = api_cache.current_stamp([api_cache.PRIVACY])
+    key = f"api:{name}:{generation}"
     paths = cache.get(key)
     if paths is None:
         paths = sorted(queryset)
@@ -22,15 +26,13 @@ def _cached_paths(key, queryset):
 
 
 def restricted_page_paths():
-    return _cached_paths(_PAGE_KEY, PageViewRestriction.objects.values_list("page__path", flat=True))
+    return _cached_paths("restricted-page-paths", PageViewRestriction.objects.values_list("page__path", flat=True))
 
 
 def restricted_collection_paths():
-    return _cached_paths(_COLLECTION_KEY, CollectionViewRestriction.objects.values_list("collection__path", flat=True))
-
-
-def forget_restrictions(**kwargs):
-    cache.delete_many([_PAGE_KEY, _COLLECTION_KEY])
+    return _cached_paths(
+        "restricted-collection-paths", CollectionViewRestriction.objects.values_list("collection__path", flat=True)
+    )
 
 
 def public_pages_q():
@@ -41,9 +43,20 @@ def public_pages_q():
     return q
 
 
+def public_media_q():
+    """Excludes images and documents in private collections (and below them), whoever asks."""
+    q = Q()
+    for path in restricted_collection_paths():
+        q &= ~Q(collection__path__startswith=path)
+    return q
+
+
 def page_is_public(page):
     return page.live and not any(page.path.startswith(path) for path in restricted_page_paths())
 
 
 def document_is_public(document):
-    return not any(document.collection.path.startswith(path) for path in restricted_collection_paths())
+    return media_is_public(document, restricted_collection_paths())
+
+
+image_is_public = document_is_public

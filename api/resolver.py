@@ -21,7 +21,7 @@ from wagtail.models import Page
 from blocks.choosers import prefetched_objects
 
 from . import richtext
-from .privacy import document_is_public, page_is_public
+from .privacy import document_is_public, image_is_public, page_is_public
 from .shapes import rendition_specs
 
 PAGE = "wagtailcore.page"
@@ -121,15 +121,18 @@ class Resolver:
         self._load_documents(document_model)
         specs = list(rendition_specs().values())
         renditions = image_model.get_rendition_model().objects.filter(filter_spec__in=specs)
-        self._load(image_model, image_model.objects.prefetch_related(Prefetch("renditions", queryset=renditions)))
+        images = image_model.objects.select_related("collection").prefetch_related(
+            Prefetch("renditions", queryset=renditions)
+        )
+        self._load(image_model, images, public=image_is_public)
         self._link_foreign_keys()
 
-    def _load(self, model, queryset, after=None):
+    def _load(self, model, queryset, after=None, public=None):
         key = model_key(model)
         ids = self.wanted.pop(key, set()) - set(self.loaded[key])
         if not ids:
             return
-        found = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+        found = {obj.pk: obj for obj in queryset.filter(pk__in=ids) if public is None or public(obj)}
         for pk in ids:
             self.loaded[key][pk] = found.get(pk)
         if after:

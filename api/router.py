@@ -17,3 +17,20 @@ api_router.register_endpoint("documents", DocumentsEndpoint)
 api_router.register_endpoint("people", PeopleEndpoint)
 api_router.register_endpoint("organisations", OrganisationsEndpoint)
 api_router.register_endpoint("contacts", ContactsEndpoint)
+
+
+def urlpatterns():
+    """The router's URL patterns, outside ``ATOMIC_REQUESTS``: delivery only reads, and a transaction per
+    request would only cost round trips."""
+    from django.db import connections, transaction
+
+    patterns, app_name, namespace = api_router.urls
+    resolvers = [patterns]
+    while resolvers:
+        for pattern in resolvers.pop():
+            if hasattr(pattern, "url_patterns"):
+                resolvers.append(pattern.url_patterns)
+            else:
+                for alias in connections:
+                    transaction.non_atomic_requests(using=alias)(pattern.callback)
+    return patterns, app_name, namespace

@@ -1,25 +1,8 @@
-"""Where pages live on the public front-end. One place, so every shape builds the same URLs."""
+"""URLs in API output: front-end page URLs (from ``cms.frontend``) and absolute URLs of media the CMS serves."""
 
 from django.conf import settings
-from wagtail.models import Site
 
-
-def frontend_path(page):
-    """The page's path on the front-end: below the root of its language tree, with the language prefix
-    (none for the source language), e.g. ``/pasakumi/forums/`` and ``/en/pasakumi/forums/``."""
-    for root in Site.get_site_root_paths():  # cached by Wagtail; no query once warm
-        if page.url_path.startswith(root.root_path):
-            code = root.language_code or settings.LANGUAGE_CODE
-            prefix = "" if code == settings.LANGUAGE_CODE else f"/{code}"
-            return prefix + "/" + page.url_path[len(root.root_path) :]
-    return None
-
-
-def frontend_url(page):
-    path = frontend_path(page)
-    if path is None:
-        return None
-    return settings.CMS_FRONTEND_BASE_URL.rstrip("/") + path
+from cms.frontend import frontend_path, frontend_url  # noqa: F401  (re-exported for the shapes)
 
 
 def absolute_cms_url(path):

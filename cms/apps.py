@@ -18,7 +18,8 @@ class CmsConfig(AppConfig):
     verbose_name = _("Event reports")
 
     def ready(self):
-        from . import localize
+        from . import changes, localize
 
         localize.install()
+        changes.connect()
         post_migrate.connect(ensure_locales, sender=self, dispatch_uid="cms-ensure-locales")

@@ -19,14 +19,16 @@ def _english_messages():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # API responses are cached server-side; every test starts cold.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from api.cache import local_responses
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     local_responses.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     local_responses.clear()
 
 

@@ -13,8 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.http import Http404
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
@@ -22,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.fields import StreamField
+
+from cms.changes import PAGE, tag
 
 from .. import cache as api_cache
 from ..resolver import Resolver
@@ -114,24 +114,31 @@ class DeliveryEndpointMixin:
                 self.resolver.want_stream_value(getattr(obj, field.attname))
 
     # --- caching -------------------------------------------------------------------------------------
-    def cache_scopes(self, action, kwargs, request):
+    @classmethod
+    def cache_scopes(cls, action, kwargs, request):
         """What a cached response of this action shows (see ``api.cache``); None: do not cache it."""
         return None
 
     def cached_response(self, request, build):
-        """Serve from the server-side cache, or build, store and serve; with ETag and Last-Modified."""
+        """Serve from the server-side cache, or build and serve (the middleware stores what was built);
+        with ETag, Last-Modified and cache tags."""
         scopes = self.cache_scopes(self.action, self.kwargs, request)
         if not scopes:
             return self.uncached_response(request, build)
-        entry, stamp, key = api_cache.lookup(scopes, request.get_full_path())
-        if entry is None:
-            data = build()
-            # DRF's encoder: block values may be dates, times or decimals (e.g. a follow-up's DateBlock).
-            body = json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            entry = {"body": body, "etag": etag, "lm": self.last_modified(), "stamp": stamp}
-            api_cache.store(key, entry)
-        return self.http_response(request, entry)
+        entry, stamp, key = api_cache.lookup(scopes, request)
+        if entry is not None:
+            return api_cache.respond(request, entry)
+        data = build()
+        # DRF's encoder: block values may be dates, times or decimals (e.g. a follow-up's DateBlock).
+        body = json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        entry = {"body": body, "etag": etag, "lm": self.last_modified(), "stamp": stamp, "tags": self.cache_tags()}
+        response = api_cache.respond(request, entry)
+        if api_cache.storable(request):
+            # Stored by the middleware once the response is final (so a hit repeats DRF's headers too).
+            response.api_cache_entry = (key, entry)
+            response.api_cache_headers = frozenset(name.lower() for name in response.headers)
+        return response
 
     def uncached_response(self, request, build):
         from django.http import HttpResponse
@@ -140,6 +147,14 @@ class DeliveryEndpointMixin:
         response = HttpResponse(body, content_type="application/json")
         response["Cache-Control"] = "no-store"
         return response
+
+    def cache_tags(self):
+        """Every object the response shows (the change log's tags), and the listing it belongs to."""
+        tags = {tag(key, pk) for key, objects in self.resolver.loaded.items() for pk, obj in objects.items() if obj}
+        tags |= {tag(PAGE, page.pk) for pages in self.resolver.translations.values() for page in pages}
+        tags |= {tag(PAGE, page.pk) for page in self.resolver.parents.values() if page is not None}
+        tags |= set(getattr(self, "_own_tags", ()))
+        return sorted(tags)
 
     def last_modified(self):
         times = [
@@ -150,34 +165,3 @@ class DeliveryEndpointMixin:
         ]
         times += [t for t in getattr(self, "_own_last_modified", []) if t]
         return max(times).timestamp() if times else None
-
-    def http_response(self, request, entry):
-        from django.http import HttpResponse, HttpResponseNotModified
-
-        etag, last_modified = entry["etag"], entry["lm"]
-        meta = request.META
-        precondition = "HTTP_IF_MATCH" in meta or "HTTP_IF_UNMODIFIED_SINCE" in meta
-        if meta.get("HTTP_IF_NONE_MATCH") == etag and not precondition:
-            # The usual revalidation, a client sending back the one ETag it got, answered without parsing:
-            # the same 304 that get_conditional_response() gives. (If-Match and If-Unmodified-Since come first
-            # in RFC 9110's order and may answer 412, so they take the full path.)
-            response = HttpResponseNotModified()
-        else:
-            response = HttpResponse(entry["body"], content_type="application/json")
-            response = get_conditional_response(
-                request, etag=etag, last_modified=int(last_modified) if last_modified else None, response=response
-            )
-        response["ETag"] = etag
-        if last_modified:
-            response["Last-Modified"] = http_date(last_modified)
-        self.set_cache_control(request, response)
-        return response
-
-    def set_cache_control(self, request, response):
-        # The API ignores sessions, so "authenticated" means "sent a session cookie": such a response must
-        # not land in a shared cache, although it is the same as the public one.
-        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-            response["Cache-Control"] = "private, no-store"
-        else:
-            response["Cache-Control"] = f"public, max-age={settings.CMS_API_MAX_AGE}"
-        response["Vary"] = "Cookie"

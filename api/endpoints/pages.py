@@ -16,6 +16,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Locale, Page, ReferenceIndex, Site
 from wagtail_localize.models import Translation
 
+from cms.changes import PAGE, PAGES_LISTING, tag
 from cms.models import EventOrganiser, EventReportPage, Organisation, Person, Topic
 from cms.models.pages import EventFormat
 
@@ -370,7 +371,8 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         return page if queryset.filter(pk=page.pk).exists() else None
 
     # --- views ---------------------------------------------------------------------------------------
-    def cache_scopes(self, action, kwargs, request):
+    @classmethod
+    def cache_scopes(cls, action, kwargs, request):
         if action == "detail_view":
             return [f"page:{kwargs['pk']}"]
         if action == "listing_view" and request.GET.get("order") != "random":
@@ -390,6 +392,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             self.prefetch_relations(page_objects, serializer.child.fields)
             self.prime(page_objects, serializer.child.fields)
             self._own_last_modified = [getattr(obj, "last_published_at", None) for obj in page_objects]
+            self._own_tags = [PAGES_LISTING, *(tag(PAGE, obj.pk) for obj in page_objects)]
             return self.get_paginated_response(serializer.data).data
 
         return self.cached_response(request, build)
@@ -402,6 +405,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             serializer = self.get_serializer(page)
             self.prime([page], serializer.fields)
             self._own_last_modified = [page.last_published_at or page.first_published_at]
+            self._own_tags = [tag(PAGE, page.pk)]
             return serializer.data
 
         return self.cached_response(request, build)

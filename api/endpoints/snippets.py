@@ -8,6 +8,7 @@ from django.db.models import Q
 from wagtail.api.v2.utils import BadRequestError, get_object_detail_url
 from wagtail.api.v2.views import BaseAPIViewSet
 
+from cms.changes import SNIPPET_LISTINGS, object_key, tag
 from cms.models import ContactCard, Organisation, Person
 
 from .. import cache as api_cache
@@ -46,7 +47,8 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             raise BadRequestError("order must be one of: " + ", ".join(ORDERINGS))
         return queryset.order_by(ORDERINGS[order], "pk")
 
-    def cache_scopes(self, action, kwargs, request):
+    @classmethod
+    def cache_scopes(cls, action, kwargs, request):
         return [api_cache.SNIPPETS] if action in ("listing_view", "detail_view") else None
 
     def represent(self, obj):
@@ -74,6 +76,7 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             objects = self.paginate_queryset(queryset)
             self.prime_snippets(objects)
             self._own_last_modified = [obj.last_published_at for obj in objects]
+            self._own_tags = [SNIPPET_LISTINGS[object_key(self.model)], *(tag(object_key(o), o.pk) for o in objects)]
             return self.get_paginated_response([self.represent(obj) for obj in objects]).data
 
         return self.cached_response(request, build)
@@ -85,6 +88,7 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             obj = self.get_object()
             self.prime_snippets([obj])
             self._own_last_modified = [obj.last_published_at]
+            self._own_tags = [tag(object_key(obj), obj.pk)]
             return self.represent(obj)
 
         return self.cached_response(request, build)

@@ -1,3 +1,4 @@
+from .changes import ChangeEvent
 from .pages import (
     EventAudienceGroup,
     EventOrganiser,
@@ -9,6 +10,7 @@ from .permissions import GroupLocalePermission
 from .snippets import ContactCard, Organisation, Person, Topic
 
 __all__ = [
+    "ChangeEvent",
     "ContactCard",
     "EventAudienceGroup",
     "EventOrganiser",

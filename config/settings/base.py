@@ -87,8 +87,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Cached API responses are answered here, before sessions, users and CSRF (see api.middleware).
-    "api.middleware.CachedApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: a cached API response passes through every middleware above, exactly as a fresh one does.
+    "api.middleware.CachedApiResponseMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +127,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# An admin request is one transaction: an edit and the change event it writes (cms.changes) commit together
+# or not at all. The delivery API only reads and opts out (api.urls).
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -190,24 +193,55 @@ STORAGES = {
 }
 
 # --- Cache ------------------------------------------------------------------------------------------
-# Local memory by default; Redis when CMS_REDIS_URL is set (production).
+# Local memory by default; Redis when CMS_REDIS_URL is set (production). Three aliases, so that no kind of
+# entry can push out another: ``default`` (site roots, sessions' neighbours), ``api`` (API responses and
+# their generations, CMS_API_CACHE) and ``renditions`` (Wagtail's rendition lookups, found by that name).
 CMS_REDIS_URL = env("CMS_REDIS_URL")
+CMS_API_CACHE = "api"
+CMS_API_CACHE_TIMEOUT = env_int("CMS_API_CACHE_TIMEOUT", 24 * 3600)
+CMS_API_LOCAL_RESPONSES = env_int("CMS_API_LOCAL_RESPONSES", 256)
+
+
+def _redis_cache(prefix):
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": CMS_REDIS_URL,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {
+            # A Redis that stops answering must not hang every request.
+            "SOCKET_CONNECT_TIMEOUT": env_int("CMS_REDIS_CONNECT_TIMEOUT", 2),
+            "SOCKET_TIMEOUT": env_int("CMS_REDIS_TIMEOUT", 2),
+        },
+    }
+
+
+def _local_cache(name, entries):
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": name,
+        "OPTIONS": {"MAX_ENTRIES": entries},
+    }
+
+
 if CMS_REDIS_URL:
     CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": CMS_REDIS_URL,
-            "KEY_PREFIX": "novads-cms",
-        }
+        "default": _redis_cache("novads-cms"),
+        "api": _redis_cache("novads-cms-api"),
+        "renditions": _redis_cache("novads-cms-renditions"),
     }
 else:
-    # Generous: API responses, rendition lookups and site roots share it; culling only costs rebuilds.
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 20000},
-        }
+        "default": _local_cache("default", 5000),
+        "api": _local_cache("api", 20000),
+        "renditions": _local_cache("renditions", 20000),
     }
+
+# --- Change log -------------------------------------------------------------------------------------
+# Change events (cms.changes) are kept this many days; each object's latest event is kept regardless.
+CMS_CHANGE_EVENTS_RETENTION_DAYS = env_int("CMS_CHANGE_EVENTS_RETENTION_DAYS", 30)
+# The change feed holds back events younger than this many seconds: an event id is taken when a transaction
+# writes it, and a transaction that began earlier may commit a smaller id later.
+CMS_CHANGE_FEED_SETTLE_SECONDS = env_int("CMS_CHANGE_FEED_SETTLE_SECONDS", 5)
 
 # --- Wagtail ----------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env("CMS_SITE_NAME", "Rēzeknes novads")
@@ -228,6 +262,8 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 
+# The default backend must run tasks at once: Wagtail updates its reference index through it, and the change
+# log reads that index while an edit is saved (check cms.E001). Background work gets an alias of its own.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 REST_FRAMEWORK = {

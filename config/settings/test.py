@@ -15,11 +15,21 @@ if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 # Static files are served by runserver/WhiteNoise only outside tests; without collectstatic it only warns.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}}
+CACHES = {
+    name: {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": name,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+    for name in ("default", "api", "renditions")
+}
+# Events are served by the change feed as soon as they are committed (tests commit one at a time).
+CMS_CHANGE_FEED_SETTLE_SECONDS = 0
 MEDIA_ROOT = BASE_DIR / ".test-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -142,7 +142,11 @@ def test_every_router_endpoint_and_path_is_documented():
     documented = set()
     for path in openapi_document()["paths"]:
         match = resolve(path.replace("{id}", "1"))
-        assert match.namespaces[:1] == ["wagtailapi_v2"] or match.url_name in {"api-schema", "api-docs"}, path
+        assert match.namespaces[:1] == ["wagtailapi_v2"] or match.url_name in {
+            "api-schema",
+            "api-docs",
+            "api-changes",
+        }, path
         documented.add((tuple(match.namespaces), match.url_name))
     assert {((), "api-schema"), ((), "api-docs")} <= documented
     for endpoint in api_router.get_urlpatterns():

@@ -1,0 +1,144 @@
+"""The change feed: ``GET /api/v2/changes/?after=<cursor>`` — every committed change event, in order.
+
+A front-end that missed notifications, or builds statically, reads from its last cursor and applies what it
+gets: rebuild the ``affected`` URLs, drop tombstones. A tombstone (unpublished, deleted or made private) says
+which object went and which URLs it leaves, never what it contained. Cursors are opaque; each item carries
+its own, and ``meta.next`` is where to continue (the same cursor again when nothing is new).
+
+Events younger than ``CMS_CHANGE_FEED_SETTLE_SECONDS`` are held back: an id is taken when a transaction
+writes its event, and a transaction that started earlier may commit a smaller id after a reader has passed it.
+"""
+
+import base64
+import binascii
+import datetime
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from cms.changes import PAGE, object_key
+from cms.frontend import frontend_url_for
+from cms.models import ChangeEvent
+
+DEFAULT_LIMIT = 100
+PARAMETERS = {
+    "after": "Cursor of the last event you have (an item's `cursor` or `meta.next`); omit it to start at the "
+    "oldest event kept.",
+    "limit": "Events per response, 1 to the API's listing limit (default 100).",
+    "locale": "Only events of objects in this language (a content language code).",
+    "type": "Only events of objects of this type, e.g. `cms.EventReportPage`, `cms.Person`, `wagtailimages.Image`.",
+}
+# Which endpoint serves an object of each kind (types without one, such as topics, have no detail_url).
+ENDPOINTS = {
+    PAGE: "pages",
+    "cms.person": "people",
+    "cms.organisation": "organisations",
+    "cms.contactcard": "contacts",
+}
+
+
+def _error(message):
+    return JsonResponse({"message": message}, status=400)
+
+
+def encode_cursor(event_id):
+    return base64.urlsafe_b64encode(f"c1:{event_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    version, _sep, number = text.partition(":")
+    if version != "c1" or not number.isdigit() or len(number) > 18:
+        return None
+    return int(number)
+
+
+def _endpoints():
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    return {
+        **ENDPOINTS,
+        object_key(get_image_model()): "images",
+        object_key(get_document_model()): "documents",
+    }
+
+
+def _detail_url(endpoints, key, pk):
+    name = endpoints.get(key)
+    if name is None:
+        return None
+    return settings.WAGTAILAPI_BASE_URL.rstrip("/") + reverse(f"wagtailapi_v2:{name}:detail", args=[pk])
+
+
+def represent(event, endpoints):
+    affected = event.affected
+    pk = int(event.object_id) if event.object_id.isdigit() else event.object_id
+    public = event.public
+    obj = {
+        "type": event.specific_type,
+        "id": pk,
+        "locale": event.locale or None,
+        "translation_key": str(event.translation_key) if event.translation_key else None,
+        "detail_url": _detail_url(endpoints, event.object_type, pk) if public else None,
+        "html_url": frontend_url_for(event.url_path) if public and event.url_path else None,
+    }
+    return {
+        "cursor": encode_cursor(event.pk),
+        "time": event.created_at.isoformat(),
+        "kind": event.kind,
+        "tombstone": not public,
+        "object": obj,
+        "affected": {
+            "html_urls": affected.get("urls", []),
+            "detail_urls": [_detail_url(endpoints, PAGE, page) for page in affected.get("public_pages", [])],
+            "tags": affected.get("tags", []),
+            "everything": bool(affected.get("everything")),
+        },
+    }
+
+
+@require_safe
+def changes_view(request):
+    params = request.GET
+    unknown = set(params) - set(PARAMETERS)
+    if unknown:
+        return _error("query parameter is not allowed on the change feed: " + ", ".join(sorted(unknown)))
+    after = 0
+    if "after" in params:
+        after = decode_cursor(params["after"])
+        if after is None:
+            return _error("after must be a cursor from this feed")
+    limit = DEFAULT_LIMIT
+    if "limit" in params:
+        value = params["limit"]
+        if not value.isdigit() or not 1 <= int(value) <= settings.WAGTAILAPI_LIMIT_MAX:
+            return _error(f"limit must be an integer from 1 to {settings.WAGTAILAPI_LIMIT_MAX}")
+        limit = int(value)
+    events = ChangeEvent.objects.filter(id__gt=after).order_by("id")
+    settle = settings.CMS_CHANGE_FEED_SETTLE_SECONDS
+    if settle:
+        events = events.filter(created_at__lte=timezone.now() - datetime.timedelta(seconds=settle))
+    if "locale" in params:
+        if params["locale"] not in dict(settings.WAGTAIL_CONTENT_LANGUAGES):
+            return _error(f"unknown locale: {params['locale']}")
+        events = events.filter(locale=params["locale"])
+    if "type" in params:
+        events = events.filter(specific_type__iexact=params["type"][:100])
+    rows = list(events[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    endpoints = _endpoints()
+    items = [represent(event, endpoints) for event in rows]
+    next_cursor = encode_cursor(rows[-1].pk) if rows else encode_cursor(after)
+    response = JsonResponse(
+        {"meta": {"next": next_cursor, "has_more": more}, "items": items}, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,31 @@
+"""Where pages live on the public front-end. One place, so the API's shapes and the change log build the same
+URLs."""
+
+from django.conf import settings
+from wagtail.models import Site
+
+
+def frontend_path_for(url_path):
+    """The front-end path of a page's ``url_path``: below the root of its language tree, with the language
+    prefix (none for the source language), e.g. ``/pasakumi/forums/`` and ``/en/pasakumi/forums/``."""
+    for root in Site.get_site_root_paths():  # cached by Wagtail; no query once warm
+        if url_path.startswith(root.root_path):
+            code = root.language_code or settings.LANGUAGE_CODE
+            prefix = "" if code == settings.LANGUAGE_CODE else f"/{code}"
+            return prefix + "/" + url_path[len(root.root_path) :]
+    return None
+
+
+def frontend_url_for(url_path):
+    path = frontend_path_for(url_path)
+    if path is None:
+        return None
+    return settings.CMS_FRONTEND_BASE_URL.rstrip("/") + path
+
+
+def frontend_path(page):
+    return frontend_path_for(page.url_path)
+
+
+def frontend_url(page):
+    return frontend_url_for(page.url_path)
