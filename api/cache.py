@@ -197,8 +197,9 @@ def respond(request, entry):
     response["ETag"] = etag
     if last_modified:
         response["Last-Modified"] = http_date(last_modified)
-    if entry.get("tags"):
+    if entry.get("tags") and response.status_code == 200:
         # Tag-purging caches: Cloudflare and Akamai read Cache-Tag (commas), Fastly and Varnish Surrogate-Key.
+        # Not on a 304: the cache keeps the tags of the response it revalidates.
         response["Cache-Tag"] = ",".join(entry["tags"])
         response["Surrogate-Key"] = " ".join(entry["tags"])
     set_cache_control(request, response)

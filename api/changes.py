@@ -60,21 +60,19 @@ def decode_cursor(cursor):
 
 
 def _endpoints():
+    """Detail URL prefix per object kind (Wagtail's detail pattern is ``<int:pk>/`` below the listing): one
+    ``reverse()`` per kind and response, not one per URL (an event may name a thousand pages)."""
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
 
-    return {
-        **ENDPOINTS,
-        object_key(get_image_model()): "images",
-        object_key(get_document_model()): "documents",
-    }
+    names = {**ENDPOINTS, object_key(get_image_model()): "images", object_key(get_document_model()): "documents"}
+    base = settings.WAGTAILAPI_BASE_URL.rstrip("/")
+    return {key: base + reverse(f"wagtailapi_v2:{name}:listing") for key, name in names.items()}
 
 
 def _detail_url(endpoints, key, pk):
-    name = endpoints.get(key)
-    if name is None:
-        return None
-    return settings.WAGTAILAPI_BASE_URL.rstrip("/") + reverse(f"wagtailapi_v2:{name}:detail", args=[pk])
+    prefix = endpoints.get(key)
+    return None if prefix is None else f"{prefix}{pk}/"
 
 
 def represent(event, endpoints):

@@ -47,9 +47,15 @@ class CachedApiResponseMiddleware:
         return response
 
 
+# Accept headers that certainly take JSON, answered without parsing (the usual ones of fetch() and curl).
+JSON_ACCEPTS = frozenset({"", "*/*", "application/json", "application/json, text/plain, */*"})
+
+
 def _negotiates_json(request):
     # DRF decides these itself (a renderer by ?format=, or 406 for an Accept without JSON).
-    return "format" not in request.GET and request.accepts("application/json")
+    if "format" in request.GET:
+        return False
+    return request.META.get("HTTP_ACCEPT", "") in JSON_ACCEPTS or request.accepts("application/json")
 
 
 # path -> (endpoint class, action, URL kwargs), or None where no cacheable endpoint answers. Resolving costs

@@ -9,6 +9,8 @@ this module with ``DATABASE_URL`` set for the database under test. Tasks:
   the next detail response shows it; prints JSON.
 - ``profile``: cProfile of in-process requests; prints where the time goes.
 - ``clear-cache``: delete the benchmark's own keys from the cache (Redis runs).
+- ``publishing``: publish latency of a person shown on 0, 100 and 1,000 reports, and the change feed's
+  throughput (``bench.publishing``); run last, since it adds reports.
 
 Requests go through Django's test client, i.e. the whole middleware stack and URL routing, without HTTP.
 """
@@ -77,12 +79,13 @@ def prepare(_info):
 
 
 def clear_cache(_info):
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    if hasattr(cache, "delete_pattern"):  # django-redis: only our KEY_PREFIX, never the whole Redis database
-        cache.delete_pattern("*")
-    else:
-        cache.clear()
+    for cache in caches.all(initialized_only=False):
+        if hasattr(cache, "delete_pattern"):  # django-redis: only our KEY_PREFIX, never the whole Redis database
+            cache.delete_pattern("*")
+        else:
+            cache.clear()
     return {"cleared": True}
 
 
@@ -276,12 +279,19 @@ def profile(info):
     }
 
 
+def publishing(info):
+    from . import publishing as publishing_bench
+
+    return publishing_bench.measure(info)
+
+
 TASKS = {
     "prepare": prepare,
     "queries": queries,
     "invalidate": invalidate,
     "profile": profile,
     "clear-cache": clear_cache,
+    "publishing": publishing,
 }
 
 

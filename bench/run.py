@@ -456,6 +456,27 @@ def print_invalidation(invalidation, args):
         )
 
 
+def print_publishing(figures):
+    print("\n  Publishing (rename a person and publish through a revision, in-process; medians of 5):")
+    print(
+        f"    {'shown on':>9} {'pages affected':>15} {'publish ms':>11} {'change log ms':>14} {'share':>6} "
+        f"{'cache ms':>9}"
+    )
+    for row in figures["publishing"]:
+        share = row["change_log_ms"] / row["publish_ms"] if row["publish_ms"] else 0
+        print(
+            f"    {row['shown_on']:>9} {row['pages_affected']:>15} {row['publish_ms']:>11.1f} "
+            f"{row['change_log_ms']:>14.1f} {share:>6.0%} {row['invalidation_ms']:>9.1f}"
+        )
+    print("    (change log = computing the affected set and writing the change event; cache = the invalidation")
+    print("     after commit; both are inside the publish time)")
+    feed = figures["feed"]
+    print(
+        f"  Change feed (in-process, pages of 100, {feed['events_in_log']} events in the log): "
+        f"{feed['requests_per_s']:.0f} requests/s, {feed['events_per_s']:.0f} events/s"
+    )
+
+
 def code_timestamp():
     """The code under test changes while people work; the figures belong to the code of this moment."""
     newest = max(path.stat().st_mtime for name in CODE_DIRS for path in (ROOT / name).rglob("*.py"))
@@ -533,6 +554,7 @@ def bench_database(db, args):
         verdicts = evaluate(results, invalidation)
         if args.profile or not all(passed for _, passed, _ in verdicts):
             print_profile(environment.django("profile", info))
+        print_publishing(environment.django("publishing", info))
         if args.redis:
             environment.django("clear-cache")
         return verdicts

@@ -6,8 +6,8 @@ What matters for the figures is set explicitly here rather than inherited from `
 - Persistent database connections (``CONN_MAX_AGE=600`` plus health checks): with ``CONN_MAX_AGE=0`` every
   request opens a new PostgreSQL connection, which roughly halves throughput.
 - Quiet logging: a log line per request costs more than a warm response.
-- The cache is local memory (one per gunicorn worker process) unless ``BENCH_REDIS=1``, which uses a Redis
-  database and key prefix of its own. Everything the run writes lives under ``BENCH_DIR`` (``/tmp`` by default).
+- The caches are local memory (one per gunicorn worker process) unless ``BENCH_REDIS=1``, which uses a Redis
+  database and key prefixes of their own. Everything the run writes lives under ``BENCH_DIR`` (``/tmp`` by default).
 """
 
 import os
@@ -32,24 +32,27 @@ DATABASES = {
     )
 }
 
+# The project's three aliases (see config.settings.base): default, api (responses), renditions.
+CACHE_ALIASES = ("default", "api", "renditions")
 if os.environ.get("BENCH_REDIS") == "1":
     CACHES = {
-        "default": {
+        name: {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
-            "KEY_PREFIX": "novads-cms-bench",
+            "KEY_PREFIX": f"novads-cms-bench-{name}",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
+        for name in CACHE_ALIASES
     }
 else:
-    # The project's local-memory options (its MAX_ENTRIES), never a Redis the environment may point at.
-    _project_cache = CACHES["default"]  # noqa: F405
-    _locmem = "django.core.cache.backends.locmem.LocMemCache"
+    # Local memory with the project's options, never a Redis the environment may point at.
     CACHES = {
-        "default": {
-            "BACKEND": _locmem,
-            "LOCATION": "bench",
-            "OPTIONS": _project_cache.get("OPTIONS", {}) if _project_cache["BACKEND"] == _locmem else {},
+        name: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"bench-{name}",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
+        for name in CACHE_ALIASES
     }
 
 # Cold runs store one response per request; keep them from piling up in Redis after the run.

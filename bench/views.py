@@ -17,7 +17,8 @@ from django.test import Client
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-COPIED_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Vary")
+COPIED_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Allow", "Cache-Tag", "Surrogate-Key")
+NOT_MODIFIED_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Allow")
 _captured = {}
 
 
@@ -36,8 +37,9 @@ def _trivial(request, name):
     body, headers = _captured[name]
     if request.META.get("HTTP_IF_NONE_MATCH") == headers.get("ETag"):
         response = HttpResponseNotModified()
-        for header in ("ETag", "Cache-Control", "Vary"):
-            response[header] = headers[header]
+        for header in NOT_MODIFIED_HEADERS:
+            if header in headers:
+                response[header] = headers[header]
         return response
     response = HttpResponse(body, content_type="application/json")
     for header, value in headers.items():

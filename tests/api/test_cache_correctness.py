@@ -2,8 +2,10 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
+from api.cache import local_responses
 from tests.factories.media import DocumentFactory, ImageFactory
 from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from tests.factories.snippets import PersonFactory
@@ -136,6 +138,16 @@ def test_hits_and_misses_are_indistinguishable(api, settings):
         assert hit.has_header(name), name
     assert "Accept-Language" in hit["Vary"]
 
+    # A revalidation answered by the view (nothing cached) and by the cache: the same 304.
+    for cache in caches.all():
+        cache.clear()
+    local_responses.clear()
+    validator = {"HTTP_IF_NONE_MATCH": hit["ETag"]}
+    miss_304, hit_304 = api.get(url, **validator), api.get(url, **validator)
+    assert miss_304.status_code == hit_304.status_code == 304
+    assert dict(miss_304.headers) == dict(hit_304.headers)
+    assert not hit_304.has_header("Cache-Tag")
+
     # Host validation, content negotiation: the same answer whether or not the response is cached.
     settings.ALLOWED_HOSTS = ["localhost"]
     assert api.get(url, HTTP_HOST="evil.example").status_code == 400
@@ -145,8 +157,6 @@ def test_hits_and_misses_are_indistinguishable(api, settings):
 
 
 def test_query_string_noise_does_not_grow_the_cache(api):
-    from django.core.cache import caches
-
     page = EventReportPageFactory()
     api.get(f"/api/v2/pages/{page.pk}/")
     cache = caches["api"]

@@ -305,3 +305,50 @@ def test_the_default_task_backend_must_run_tasks_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     errors = changes.check_reference_index_is_immediate()
     assert [error.id for error in errors] == ["cms.E001"]
+
+
+def test_a_translation_published_through_wagtail_localize_is_recorded(announced):
+    from wagtail_localize.models import Translation
+    from wagtail_localize.operations import translate_object
+
+    from tests.cms.test_localisation import translate_everything
+
+    english = Locale.objects.get(language_code="en")
+    source = make_report(title="Miniforums")
+    translate_object(source, [english])
+    translation = Translation.objects.get(source__object_id=source.translation_key, target_locale=english)
+    translate_everything(translation)
+    with announced.commit():
+        translation.save_target(publish=True)
+    target = source.get_translation(english)
+    event = next(event for event in announced if event.object_id == str(target.pk) and event.kind == "page.published")
+    assert event.locale == "en" and event.public
+    assert source.pk in pages_of(event)  # meta.translations of the source now lists it
+    # Synchronising the source changes every translation's translation_status.
+    with announced.commit():
+        translation.source.update_from_db()
+    assert announced[-1].kind == "translation.synced" and {source.pk, target.pk} <= pages_of(announced[-1])
+
+
+def test_an_alias_made_live_is_recorded(announced):
+    index = EventReportIndexPageFactory()
+    with announced.commit():
+        alias = index.create_alias(parent=Site.objects.get(is_default_site=True).root_page, update_slug="kopija")
+    event = next(event for event in announced if event.object_id == str(alias.pk))
+    assert (event.kind, event.public) == ("page.published", True)
+
+
+def test_privacy_through_the_admin_commits_with_its_event(db, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    index = EventReportIndexPageFactory(slug="admina")
+    report = make_report(parent=index)
+    user = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/pages/{index.pk}/privacy/", {"restriction_type": "login"})
+    assert response.status_code == 200, response.content[:300]
+    event = last("page.privacy")
+    assert event is not None and report.pk in pages_of(event)
