@@ -367,18 +367,20 @@ def last_event(key, pk):
     return ChangeEvent.objects.filter(object_type=key, object_id=str(pk)).order_by("-id").first()
 
 
-def record(kind, obj, builder, *, public, url_path="", always=False):
+def record(kind, obj, builder, *, public, url_path="", always=False, was_public=True):
     """Write the event for an edit of ``obj`` in the current transaction; announce it after commit.
 
     An edit of something that was private before and is private after changes nothing public: no event
-    (the feed must not even say that it exists). ``always`` is for subtree edits (moves, privacy), whose
-    root may be private while pages below it are not.
+    (the feed must not even say that it exists). Whether it was public is what its last event said, or,
+    for an object without one, ``was_public``. ``always`` is for subtree edits (moves, privacy), whose root
+    may be private while pages below it are not.
     """
     from .models import ChangeEvent
 
     key = object_key(obj)
     previous = last_event(key, obj.pk)
-    if not (public or always) and previous is not None and not previous.public:
+    before = previous.public if previous is not None else was_public
+    if not (public or always or before):
         return None
     affected = builder.compute()
     if previous is not None and previous.public and previous.url_path and (not public or previous.url_path != url_path):
@@ -433,16 +435,16 @@ def public_subtree_urls(page):
     return {frontend_url_for(url_path) for path, url_path in rows if not _under(path, restricted)}
 
 
-def record_snippet(kind, obj, *, public):
+def record_snippet(kind, obj, *, public, was_public=True):
     builder = AffectedSet()
     builder.snippet(obj)
-    return record(kind, obj, builder, public=public)
+    return record(kind, obj, builder, public=public, was_public=was_public)
 
 
-def record_media(kind, obj, *, public):
+def record_media(kind, obj, *, public, was_public=True):
     builder = AffectedSet()
     builder.media(obj)
-    return record(kind, obj, builder, public=public)
+    return record(kind, obj, builder, public=public, was_public=was_public)
 
 
 # --- signal handlers -----------------------------------------------------------------------------------
@@ -479,9 +481,10 @@ def _on_page_deleted(sender, instance, **kwargs):
         return
     builder = AffectedSet()
     builder.page(instance)
-    if page_is_public(instance):
+    was_public = page_is_public(instance)
+    if was_public:
         builder.old_urls.add(frontend_url_for(instance.url_path))
-    record("page.deleted", instance, builder, public=False)
+    record("page.deleted", instance, builder, public=False, was_public=was_public)
 
 
 def _on_page_restriction(sender, instance, **kwargs):
@@ -502,7 +505,8 @@ def _on_snippet_unpublished(sender, instance, **kwargs):
 
 
 def _on_snippet_deleted(sender, instance, **kwargs):
-    record_snippet("snippet.deleted", instance, public=False)
+    # A draft that was never published is no news: the public never saw it.
+    record_snippet("snippet.deleted", instance, public=False, was_public=instance.live)
 
 
 def _media_kind(instance, what):
@@ -511,14 +515,15 @@ def _media_kind(instance, what):
     return f"{'image' if isinstance(instance, get_image_model()) else 'document'}.{what}"
 
 
-def _on_media_saved(sender, instance, raw=False, **kwargs):
+def _on_media_saved(sender, instance, created=False, raw=False, **kwargs):
     if not raw:
         public = media_is_public(instance, path=collection_path(instance.collection_id))
-        record_media(_media_kind(instance, "saved"), instance, public=public)
+        record_media(_media_kind(instance, "saved"), instance, public=public, was_public=not created)
 
 
 def _on_media_deleted(sender, instance, **kwargs):
-    record_media(_media_kind(instance, "deleted"), instance, public=False)
+    was_public = media_is_public(instance, path=collection_path(instance.collection_id))
+    record_media(_media_kind(instance, "deleted"), instance, public=False, was_public=was_public)
 
 
 def _on_collection_restriction(sender, instance, **kwargs):

@@ -352,3 +352,17 @@ def test_privacy_through_the_admin_commits_with_its_event(db, django_capture_on_
     assert response.status_code == 200, response.content[:300]
     event = last("page.privacy")
     assert event is not None and report.pk in pages_of(event)
+
+
+def test_deleting_what_was_never_public_is_not_news():
+    before = ChangeEvent.objects.order_by("id").values_list("id", flat=True).last() or 0
+    PersonFactory(live=False).delete()
+    index = EventReportIndexPageFactory(live=False)
+    Page.objects.get(pk=index.pk).delete()
+    collection = Collection.get_first_root_node().add_child(name="Slēgts")
+    CollectionViewRestriction.objects.create(collection=collection, restriction_type="login")
+    image = ImageFactory(collection=collection)  # made private: not news either
+    image_id = image.pk
+    image.delete()
+    assert not ChangeEvent.objects.filter(object_type="wagtailimages.image", object_id=str(image_id)).exists()
+    assert not ChangeEvent.objects.filter(id__gt=before, kind__in=["snippet.deleted", "page.deleted"]).exists()
