@@ -12,6 +12,7 @@ class ApiConfig(AppConfig):
         from cms.changes import change_committed
 
         from . import cache as api_cache
+        from . import checks  # noqa: F401  (registers the system checks)
 
         # The response cache invalidates from committed change events, and from nothing else.
         change_committed.connect(api_cache.invalidate, dispatch_uid="api-cache-invalidate")

@@ -23,7 +23,8 @@ The reference index must be current when an edit is recorded: Wagtail updates it
 task backend must run tasks immediately (a system check says so); background work gets a backend of its own.
 """
 
-import logging
+import functools
+import threading
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -46,8 +47,6 @@ from wagtail.models import (
 )
 
 from .frontend import frontend_url_for
-
-logger = logging.getLogger(__name__)
 
 # Sent after commit, once per event: ``sender=ChangeEvent, event=<ChangeEvent>``.
 change_committed = Signal()
@@ -349,6 +348,7 @@ class AffectedSet:
         self.affected.urls.discard(None)
 
 
+@functools.cache
 def _page_many_to_many(target):
     relations = []
     for model in apps.get_models():
@@ -357,7 +357,7 @@ def _page_many_to_many(target):
         for relation in model._meta.local_many_to_many:
             if relation.related_model is target:
                 relations.append(relation)
-    return relations
+    return tuple(relations)
 
 
 # --- recording -----------------------------------------------------------------------------------------
@@ -367,7 +367,10 @@ def last_event(key, pk):
     return ChangeEvent.objects.filter(object_type=key, object_id=str(pk)).order_by("-id").first()
 
 
-def record(kind, obj, builder, *, public, url_path="", always=False, was_public=True):
+_UNREAD = object()
+
+
+def record(kind, obj, builder, *, public, url_path="", always=False, was_public=True, previous=_UNREAD):
     """Write the event for an edit of ``obj`` in the current transaction; announce it after commit.
 
     An edit of something that was private before and is private after changes nothing public: no event
@@ -378,7 +381,8 @@ def record(kind, obj, builder, *, public, url_path="", always=False, was_public=
     from .models import ChangeEvent
 
     key = object_key(obj)
-    previous = last_event(key, obj.pk)
+    if previous is _UNREAD:
+        previous = last_event(key, obj.pk)
     before = previous.public if previous is not None else was_public
     if not (public or always or before):
         return None
@@ -406,8 +410,9 @@ def record(kind, obj, builder, *, public, url_path="", always=False, was_public=
 def record_page(kind, page, *, subtree=False, old_public_urls=(), ignore_restriction=None, public=None):
     """A page changed. Its subtree changes too when its URL or privacy changed (``subtree``), or when its
     URL differs from the one last recorded (a slug change on publish: the old URLs are purged as well)."""
-    restricted = [path for path in restricted_page_paths() if path != ignore_restriction]
-    public = page_is_public(page, restricted_page_paths()) if public is None else public
+    restricted_now = restricted_page_paths()
+    restricted = [path for path in restricted_now if path != ignore_restriction]
+    public = page_is_public(page, restricted_now) if public is None else public
     builder = AffectedSet(restricted)
     previous = last_event(PAGE, page.pk)
     url_changed = previous is not None and previous.url_path and previous.url_path != page.url_path
@@ -425,7 +430,7 @@ def record_page(kind, page, *, subtree=False, old_public_urls=(), ignore_restric
         builder.subtree(page)
     else:
         builder.page(page)
-    return record(kind, page, builder, public=public, url_path=page.url_path, always=subtree)
+    return record(kind, page, builder, public=public, url_path=page.url_path, always=subtree, previous=previous)
 
 
 def public_subtree_urls(page):
@@ -448,7 +453,8 @@ def record_media(kind, obj, *, public, was_public=True):
 
 
 # --- signal handlers -----------------------------------------------------------------------------------
-_moving = {}  # page id -> public URLs of its subtree before the move (pre_page_move to post_page_move)
+# Per thread: page id -> public URLs of its subtree before the move (from pre_page_move to post_page_move).
+_moving = threading.local()
 
 
 def _on_page_published(sender, instance, **kwargs):
@@ -462,11 +468,12 @@ def _on_page_unpublished(sender, instance, **kwargs):
 
 
 def _on_page_will_move(sender, instance, **kwargs):
-    _moving[instance.pk] = public_subtree_urls(instance)
+    _moving.urls = {instance.pk: public_subtree_urls(instance)}
 
 
 def _on_page_moved(sender, instance, **kwargs):
-    record_page("page.moved", instance, subtree=True, old_public_urls=_moving.pop(instance.pk, ()))
+    before = getattr(_moving, "urls", {}).pop(instance.pk, ())
+    record_page("page.moved", instance, subtree=True, old_public_urls=before)
 
 
 def _on_page_created(sender, instance, created=False, raw=False, **kwargs):

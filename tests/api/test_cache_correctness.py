@@ -191,3 +191,11 @@ def test_group_restrictions_count_as_private_too(api, commit):
     with commit():
         restriction.delete()
     assert api.get(f"/api/v2/pages/{page.pk}/").status_code == 200
+
+
+def test_the_cache_middleware_must_be_last(settings):
+    from api.checks import MIDDLEWARE, check_cache_middleware_is_last
+
+    assert check_cache_middleware_is_last() == []
+    settings.MIDDLEWARE = [MIDDLEWARE, *[name for name in settings.MIDDLEWARE if name != MIDDLEWARE]]
+    assert [error.id for error in check_cache_middleware_is_last()] == ["api.E001"]

@@ -139,28 +139,32 @@ def move_section_under_archive(w):
     page.move(reload(target), pos="last-child")
 
 
-def toggle_section_privacy(w):
-    restriction = PageViewRestriction.objects.filter(page=w.section).first()
+def toggle_restriction(model, **target):
+    restriction = model.objects.filter(**target).first()
     if restriction:
         restriction.delete()
     else:
-        PageViewRestriction.objects.create(page=w.section, restriction_type=PageViewRestriction.LOGIN)
+        model.objects.create(restriction_type="login", **target)
+
+
+def toggle_section_privacy(w):
+    toggle_restriction(PageViewRestriction, page=w.section)
 
 
 def toggle_report_privacy(w):
-    restriction = PageViewRestriction.objects.filter(page=w.report).first()
-    if restriction:
-        restriction.delete()
-    else:
-        PageViewRestriction.objects.create(page=w.report, restriction_type=PageViewRestriction.LOGIN)
+    toggle_restriction(PageViewRestriction, page=w.report)
 
 
 def toggle_collection_privacy(w):
-    restriction = CollectionViewRestriction.objects.filter(collection=w.collection).first()
-    if restriction:
-        restriction.delete()
+    toggle_restriction(CollectionViewRestriction, collection=w.collection)
+
+
+def toggle_live(snippet):
+    snippet.refresh_from_db()
+    if snippet.live:
+        snippet.unpublish()
     else:
-        CollectionViewRestriction.objects.create(collection=w.collection, restriction_type="login")
+        publish(snippet)
 
 
 def rename_person(w):
@@ -170,11 +174,7 @@ def rename_person(w):
 
 
 def toggle_person(w):
-    w.person.refresh_from_db()
-    if w.person.live:
-        w.person.unpublish()
-    else:
-        publish(w.person)
+    toggle_live(w.person)
 
 
 def translate_person(w):
@@ -194,11 +194,7 @@ def rename_organisation(w):
 
 
 def toggle_card(w):
-    w.card.refresh_from_db()
-    if w.card.live:
-        w.card.unpublish()
-    else:
-        publish(w.card)
+    toggle_live(w.card)
 
 
 def retitle_photo(w):
