@@ -199,3 +199,54 @@ def test_the_cache_middleware_must_be_last(settings):
     assert check_cache_middleware_is_last() == []
     settings.MIDDLEWARE = [MIDDLEWARE, *[name for name in settings.MIDDLEWARE if name != MIDDLEWARE]]
     assert [error.id for error in check_cache_middleware_is_last()] == ["api.E001"]
+
+
+def fresh_body(api, settings, url):
+    """The response with no cache at all, to compare a cached one with."""
+    settings.CACHES = {**settings.CACHES, "nocache": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CMS_API_CACHE = "nocache"
+    local_responses.clear()
+    try:
+        return api.get(url).content
+    finally:
+        settings.CMS_API_CACHE = "api"
+        local_responses.clear()
+
+
+def test_a_new_image_file_reaches_the_reports_showing_it(api, settings, commit):
+    from django.core.files.images import ImageFile
+
+    from tests.factories.media import ImageFactory as Images
+
+    image = Images(title="Foto")
+    page = EventReportPageFactory(hero_image=image)
+    url = f"/api/v2/pages/{page.pk}/"
+    before = api.get(url).json()["hero_image"]
+    replacement = Images.build(file__width=320, file__height=200).file
+    with commit():
+        # What the admin's image form does when a new file is uploaded.
+        image.renditions.all().delete()
+        image.file = ImageFile(replacement.file, name="jauns.jpg")
+        image.width, image.height = 320, 200
+        image.save()
+    after = api.get(url)
+    assert after.content == fresh_body(api, settings, url)
+    assert after.json()["hero_image"]["renditions"] != before["renditions"]
+
+
+def test_a_collection_added_before_a_private_one_keeps_privacy_right(api, settings, commit):
+    # Collections are sorted by name: a new one can take a private collection's path.
+    root = Collection.get_first_root_node()
+    with commit():
+        public = root.add_child(name="Publiski")
+        CollectionViewRestriction.objects.create(
+            collection=root.add_child(name="Slēgti"), restriction_type=CollectionViewRestriction.LOGIN
+        )
+    image = ImageFactory(title="Publisks foto", collection=public)
+    page = EventReportPageFactory(hero_image=image)
+    url = f"/api/v2/pages/{page.pk}/"
+    assert api.get(url).json()["hero_image"]["title"] == "Publisks foto"
+    with commit():
+        root.add_child(name="Arhīvs")  # sorts first: the others' paths move along
+    assert api.get(url).content == fresh_body(api, settings, url)
+    assert api.get(url).json()["hero_image"]["title"] == "Publisks foto"
