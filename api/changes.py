@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from cms.changes import PAGE, object_key
-from cms.frontend import frontend_url_for
+from cms.frontend import frontend_url_for, site_roots
 from cms.models import ChangeEvent
 
 DEFAULT_LIMIT = 100
@@ -75,7 +75,7 @@ def _detail_url(endpoints, key, pk):
     return None if prefix is None else f"{prefix}{pk}/"
 
 
-def represent(event, endpoints):
+def represent(event, endpoints, roots):
     affected = event.affected
     pk = int(event.object_id) if event.object_id.isdigit() else event.object_id
     public = event.public
@@ -85,7 +85,7 @@ def represent(event, endpoints):
         "locale": event.locale or None,
         "translation_key": str(event.translation_key) if event.translation_key else None,
         "detail_url": _detail_url(endpoints, event.object_type, pk) if public else None,
-        "html_url": frontend_url_for(event.url_path) if public and event.url_path else None,
+        "html_url": frontend_url_for(event.url_path, roots) if public and event.url_path else None,
     }
     return {
         "cursor": encode_cursor(event.pk),
@@ -132,8 +132,8 @@ def changes_view(request):
     rows = list(events[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    endpoints = _endpoints()
-    items = [represent(event, endpoints) for event in rows]
+    endpoints, roots = _endpoints(), site_roots()
+    items = [represent(event, endpoints, roots) for event in rows]
     next_cursor = encode_cursor(rows[-1].pk) if rows else encode_cursor(after)
     response = JsonResponse(
         {"meta": {"next": next_cursor, "has_more": more}, "items": items}, json_dumps_params={"ensure_ascii": False}

@@ -46,7 +46,7 @@ from wagtail.models import (
     TranslatableMixin,
 )
 
-from .frontend import frontend_url_for
+from .frontend import frontend_url_for, site_roots
 
 # Sent after commit, once per event: ``sender=ChangeEvent, event=<ChangeEvent>``.
 change_committed = Signal()
@@ -334,7 +334,7 @@ class AffectedSet:
         old URLs given by the edit; ``public_pages`` are those public now."""
         restricted_now = restricted_page_paths()
         restricted = restricted_now if self.restricted is None else self.restricted
-        rows = []
+        rows, roots = [], site_roots()
         pages = sorted(self.affected.pages)
         for start in range(0, len(pages), URL_BATCH):  # one query up to URL_BATCH pages (SQLite's bind limit)
             batch = pages[start : start + URL_BATCH]
@@ -343,7 +343,7 @@ class AffectedSet:
             if not _under(path, restricted_now):
                 self.affected.public_pages.add(pk)
             if not _under(path, restricted):
-                self.affected.urls.add(frontend_url_for(url_path))
+                self.affected.urls.add(frontend_url_for(url_path, roots))
         self.affected.urls |= self.old_urls
         self.affected.urls.discard(None)
 
@@ -420,11 +420,11 @@ def record_page(kind, page, *, subtree=False, old_public_urls=(), ignore_restric
         # A slug change: every page below has a new URL too (with nothing recorded yet, assume so).
         subtree = True
         if url_changed:
-            old_root = previous.url_path
+            old_root, roots = previous.url_path, site_roots()
             rows = Page.objects.filter(path__startswith=page.path, live=True).values_list("path", "url_path")
             for path, url_path in rows:
                 if url_path.startswith(page.url_path) and not _under(path, restricted):
-                    builder.old_urls.add(frontend_url_for(old_root + url_path[len(page.url_path) :]))
+                    builder.old_urls.add(frontend_url_for(old_root + url_path[len(page.url_path) :], roots))
     builder.old_urls.update(old_public_urls)
     if subtree:
         builder.subtree(page)
@@ -435,9 +435,9 @@ def record_page(kind, page, *, subtree=False, old_public_urls=(), ignore_restric
 
 def public_subtree_urls(page):
     """Front-end URLs of the live, public pages at and below ``page`` (before an edit changes them)."""
-    restricted = restricted_page_paths()
+    restricted, roots = restricted_page_paths(), site_roots()
     rows = Page.objects.filter(path__startswith=page.path, live=True).values_list("path", "url_path")
-    return {frontend_url_for(url_path) for path, url_path in rows if not _under(path, restricted)}
+    return {frontend_url_for(url_path, roots) for path, url_path in rows if not _under(path, restricted)}
 
 
 def record_snippet(kind, obj, *, public, was_public=True):
