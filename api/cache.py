@@ -190,10 +190,12 @@ def respond(request, entry):
     """The response for a cache entry, as a hit and a miss both give it: 200 or 304 (Django's conditional
     GET rules), validators, Cache-Control, the cache tags, and the headers the view added on the miss."""
     etag, last_modified = entry["etag"], entry["lm"]
-    response = HttpResponse(entry["body"], content_type="application/json")
+    # Django's conditional GET first, without a response: a 304 (or 412) is made without building the 200.
     response = get_conditional_response(
-        request, etag=etag, last_modified=int(last_modified) if last_modified else None, response=response
+        request, etag=etag, last_modified=int(last_modified) if last_modified else None, response=None
     )
+    if response is None:
+        response = HttpResponse(entry["body"], content_type="application/json")
     response["ETag"] = etag
     if last_modified:
         response["Last-Modified"] = http_date(last_modified)
