@@ -6,6 +6,7 @@ from django.core.cache import caches
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from api.cache import local_responses
+from tests.api.test_cache_oracle import fresh
 from tests.factories.media import DocumentFactory, ImageFactory
 from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from tests.factories.snippets import PersonFactory
@@ -201,18 +202,6 @@ def test_the_cache_middleware_must_be_last(settings):
     assert [error.id for error in check_cache_middleware_is_last()] == ["api.E001"]
 
 
-def fresh_body(api, settings, url):
-    """The response with no cache at all, to compare a cached one with."""
-    settings.CACHES = {**settings.CACHES, "nocache": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    settings.CMS_API_CACHE = "nocache"
-    local_responses.clear()
-    try:
-        return api.get(url).content
-    finally:
-        settings.CMS_API_CACHE = "api"
-        local_responses.clear()
-
-
 def test_a_new_image_file_reaches_the_reports_showing_it(api, settings, commit):
     from django.core.files.images import ImageFile
 
@@ -230,7 +219,7 @@ def test_a_new_image_file_reaches_the_reports_showing_it(api, settings, commit):
         image.width, image.height = 320, 200
         image.save()
     after = api.get(url)
-    assert after.content == fresh_body(api, settings, url)
+    assert after.content == fresh(api, settings, url).content
     assert after.json()["hero_image"]["renditions"] != before["renditions"]
 
 
@@ -248,5 +237,5 @@ def test_a_collection_added_before_a_private_one_keeps_privacy_right(api, settin
     assert api.get(url).json()["hero_image"]["title"] == "Publisks foto"
     with commit():
         root.add_child(name="Arhīvs")  # sorts first: the others' paths move along
-    assert api.get(url).content == fresh_body(api, settings, url)
+    assert api.get(url).content == fresh(api, settings, url).content
     assert api.get(url).json()["hero_image"]["title"] == "Publisks foto"

@@ -243,8 +243,13 @@ OPERATIONS = [
 ]
 
 
+NO_CACHE = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
 def fresh(api, settings, url):
     """The response with no cache at all: every lookup misses, nothing is kept, restrictions read anew."""
+    if "nocache" not in settings.CACHES:
+        settings.CACHES = {**settings.CACHES, "nocache": NO_CACHE}
     settings.CMS_API_CACHE = "nocache"
     local_responses.clear()
     try:
@@ -257,7 +262,7 @@ def fresh(api, settings, url):
 
 @pytest.fixture
 def oracle_settings(settings):
-    settings.CACHES = {**settings.CACHES, "nocache": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CACHES = {**settings.CACHES, "nocache": NO_CACHE}
     return settings
 
 
