@@ -3,12 +3,14 @@ counts, and 24 short reports (with hero images) for the listing of 20 cards.
 
 Everything is written the way editors and ``cms/demo/loader.py`` write it: snippets and pages are published
 through revisions (so the reference index, ``last_published_at`` and the API cache signals are all real),
-ListBlock items use Wagtail's current ``{"type": "item", "value": ..., "id": ...}`` form, and rich text links
-use the database form ``<a linktype="page" id="N">``. Block ids are derived from content, so two builds give
-byte-identical JSON. Images are small generated PNGs (real files, so renditions are real files too).
+StreamFields are built by the project's stream builder (``cms.factories.streams``: what the admin saves, ListBlock
+items with ids), and rich text links use the database form ``<a linktype="page" id="N">``. Block ids are derived
+from their place in the page, so two builds give byte-identical JSON. Images are small generated PNGs (real files,
+so renditions are real files too).
 """
 
 import datetime
+import functools
 import io
 import uuid
 
@@ -20,6 +22,13 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Site
 
+from cms.factories.streams import (
+    ContactsFactory,
+    FollowUpsFactory,
+    PersonLinksFactory,
+    ReportBodyFactory,
+    ResourcesFactory,
+)
 from cms.models import (
     ContactCard,
     EventAudienceGroup,
@@ -52,9 +61,9 @@ def block_id(*parts):
     return str(uuid.uuid5(_NAMESPACE, "/".join(str(part) for part in parts)))
 
 
-def items(values, *prefix):
-    """ListBlock items in Wagtail's current form, as the demo loader writes them."""
-    return [{"type": "item", "value": value, "id": block_id(*prefix, i)} for i, value in enumerate(values)]
+def ids(*prefix):
+    """Block ids under a place, for ``stream()``: ``ids("forums-0", "body")(3, "speakers", 1)``."""
+    return functools.partial(block_id, *prefix)
 
 
 def png(seed, size=IMAGE_SIZE):
@@ -117,18 +126,9 @@ class Builder:
                 organisation=self.organisations[i % ORGANISATIONS],
                 photo=self.image(2000 + i, f"Portrets {i}"),
                 bio=f"<p><b>Runātāja {i}</b> strādā sociālās uzņēmējdarbības jomā kopš {2000 + i}. gada.</p>",
-                links=[
-                    {
-                        "type": "link",
-                        "value": {
-                            "title": "Profils",
-                            "page": None,
-                            "document": None,
-                            "url": f"https://p{i}.example.org/",
-                        },
-                        "id": block_id("person", i, "link"),
-                    }
-                ],
+                links=PersonLinksFactory.stream(
+                    [("link", {"title": "Profils", "url": f"https://p{i}.example.org/"})], block_id=ids("person", i)
+                ),
             )
             person.save()
             self.people.append(publish(person))
@@ -157,13 +157,12 @@ class Builder:
 
     # --- blocks ----------------------------------------------------------------------------------------
     def speaker(self, n, part="speaker"):
-        person = self.people[n % PEOPLE]
         return {
-            "person": person.pk,
+            "person": self.people[n % PEOPLE],
             "part": part,
             # Every third speaker has a role of their own at the event; the others show their current title.
             "role": "Projekta eksperte" if n % 3 == 0 else "",
-            "organisation": self.organisations[(n + 1) % ORGANISATIONS].pk if n % 4 == 0 else None,
+            "organisation": self.organisations[(n + 1) % ORGANISATIONS] if n % 4 == 0 else None,
             "contribution": f"Pastāstīja par pieredzi Nr. {n} un atbildēja uz jautājumiem.",
         }
 
@@ -177,7 +176,8 @@ class Builder:
             "</li></ul>"
         )
 
-    def block(self, kind, n, prefix):
+    def block(self, kind, n):
+        """One body block, ``(kind, value)`` as the stream builder takes it."""
         cycle = n // len(CYCLE)
         if kind == "heading":
             value = {"text": f"Sadaļa {cycle + 1}", "level": "h2"}
@@ -188,15 +188,15 @@ class Builder:
         elif kind == "talk":
             value = {
                 "kind": "presentation",
-                "speakers": items([self.speaker(cycle * 5 + 1), self.speaker(cycle * 5 + 2)], prefix, n, "speakers"),
+                "speakers": [self.speaker(cycle * 5 + 1), self.speaker(cycle * 5 + 2)],
                 "title": f"Prezentācija par sociālo uzņēmējdarbību Nr. {cycle}",
                 "summary": f"<p>Kopsavilkums Nr. {cycle}: <i>galvenās atziņas</i>.</p>",
-                "slides": self.documents[cycle % len(self.documents)].pk,
+                "slides": self.documents[cycle % len(self.documents)],
                 "recording_url": f"https://video.example.org/{cycle}",
             }
         elif kind == "image":
             value = {
-                "image": self.body_images[cycle % len(self.body_images)].pk,
+                "image": self.body_images[cycle % len(self.body_images)],
                 "alt_text": f"Dalībnieki diskusijā Nr. {cycle}",
                 "decorative": False,
                 "caption": "Diskusija grupās",
@@ -206,7 +206,7 @@ class Builder:
             questions = [
                 {
                     "question": f"Jautājums {q}: kā atbalstīt sociālos uzņēmumus novadā?",
-                    "outcomes": items([f"Secinājums {q}.{k}" for k in range(2)], prefix, n, "q", q, "outcomes"),
+                    "outcomes": [f"Secinājums {q}.{k}" for k in range(2)],
                 }
                 for q in range(3)
             ]
@@ -215,24 +215,19 @@ class Builder:
                 "method": "breakout_groups",
                 "group_count": 3,
                 "question_count": None,
-                "moderators": items(
-                    [self.speaker(cycle * 5 + 3, "moderator"), self.speaker(cycle * 5 + 4, "moderator")],
-                    prefix,
-                    n,
-                    "moderators",
-                ),
+                "moderators": [self.speaker(cycle * 5 + 3, "moderator"), self.speaker(cycle * 5 + 4, "moderator")],
                 "description": "<p>Dalībnieki strādāja trīs grupās.</p>",
-                "questions": items(questions, prefix, n, "questions"),
+                "questions": questions,
                 "conclusions": "<p>Kopīgie secinājumi.</p>",
-                "summary_document": self.documents[(cycle + 1) % len(self.documents)].pk,
+                "summary_document": self.documents[(cycle + 1) % len(self.documents)],
             }
         elif kind == "quote":
             value = {"text": "Sociālā uzņēmējdarbība ir iespēja novadam.", "attribution": "Runātāja Nr. 1"}
         elif kind == "contact":
-            value = self.contacts[cycle % len(self.contacts)].pk
+            value = self.contacts[cycle % len(self.contacts)]
         elif kind == "document":
             value = {
-                "document": self.documents[(cycle + 2) % len(self.documents)].pk,
+                "document": self.documents[(cycle + 2) % len(self.documents)],
                 "title": "",
                 "description": "Pasākuma programma.",
             }
@@ -243,15 +238,17 @@ class Builder:
                 "kind": "webinar",
                 "title": f"Vebinārs Nr. {cycle}",
                 "description": "Praktisks vebinārs par finansējuma iespējām.",
-                "date": f"2020-11-{10 + cycle % 18:02d}" if dated else None,
+                "date": datetime.date(2020, 11, 10 + cycle % 18) if dated else None,
                 "period": "" if dated else "2020. gada novembris",
                 "free_of_charge": True,
                 "registration_url": "https://example.org/registracija/",
             }
-        return {"type": kind, "value": value, "id": block_id(prefix, n)}
+        return kind, value
 
-    def body(self, count, prefix):
-        return [self.block(CYCLE[n % len(CYCLE)], n, prefix) for n in range(count)]
+    def body(self, count, slug):
+        return ReportBodyFactory.stream(
+            [self.block(CYCLE[n % len(CYCLE)], n) for n in range(count)], block_id=ids(slug, "body")
+        )
 
     # --- pages -----------------------------------------------------------------------------------------
     def index_page(self):
@@ -263,7 +260,6 @@ class Builder:
 
     def report(self, index, n, blocks, slug):
         day = datetime.date(2020, 1, 1) + datetime.timedelta(days=7 * n)
-        prefix = f"{slug}/body"
         page = EventReportPage(
             title=f"Forums Nr. {n}: sociālā uzņēmējdarbība",
             slug=slug,
@@ -281,35 +277,19 @@ class Builder:
             participant_count=40,
             participant_count_qualifier="more_than",
             contacts_intro="Sazinieties ar speciālistēm:",
-            body=self.body(blocks, prefix),
-            contacts=[
-                {"type": "contact", "value": card.pk, "id": block_id(slug, "contacts", i)}
-                for i, card in enumerate(self.contacts[:2])
-            ],
-            follow_ups=[self.block("follow_up", i * len(CYCLE), f"{slug}/follow_ups") for i in range(3)],
-            resources=[
-                {
-                    "type": "resource",
-                    "value": {"title": "", "page": self.pages[0].pk, "document": None, "url": "", "kind": "summary"},
-                    "id": block_id(slug, "resources", 0),
-                },
-                {
-                    "type": "resource",
-                    "value": {"title": "", "page": None, "document": self.documents[0].pk, "url": "", "kind": "slides"},
-                    "id": block_id(slug, "resources", 1),
-                },
-                {
-                    "type": "resource",
-                    "value": {
-                        "title": "Ieraksts",
-                        "page": None,
-                        "document": None,
-                        "url": "https://video.example.org/",
-                        "kind": "recording",
-                    },
-                    "id": block_id(slug, "resources", 2),
-                },
-            ],
+            body=self.body(blocks, slug),
+            contacts=ContactsFactory.stream([("contact", card) for card in self.contacts[:2]], ids(slug, "contacts")),
+            follow_ups=FollowUpsFactory.stream(
+                [self.block("follow_up", i * len(CYCLE)) for i in range(3)], ids(slug, "follow_ups")
+            ),
+            resources=ResourcesFactory.stream(
+                [
+                    ("resource", {"page": self.pages[0], "kind": "summary"}),
+                    ("resource", {"document": self.documents[0], "kind": "slides"}),
+                    ("resource", {"title": "Ieraksts", "url": "https://video.example.org/", "kind": "recording"}),
+                ],
+                ids(slug, "resources"),
+            ),
         )
         page.sessions = [
             EventSession(locale=index.locale, date=day, start_time=datetime.time(10), end_time=datetime.time(13)),

@@ -38,14 +38,9 @@ class Timer:
 
 
 def _reports(index, person, count, tag):
+    from cms.factories.streams import ReportBodyFactory
     from cms.models import EventReportPage
 
-    body = [
-        {
-            "type": "speaker",
-            "value": {"person": person.pk, "part": "speaker", "role": "", "organisation": None, "contribution": ""},
-        }
-    ]
     for n in range(count):
         index.add_child(
             instance=EventReportPage(
@@ -55,7 +50,7 @@ def _reports(index, person, count, tag):
                 locale=index.locale,
                 start_date=datetime.date(2021, 1, 1),
                 event_format="online",
-                body=body,
+                body=ReportBodyFactory.stream([("speaker", {"person": person})]),
             )
         )
 

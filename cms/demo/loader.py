@@ -5,6 +5,7 @@ changes; delete an object to have it recreated.
 """
 
 import datetime
+import functools
 import uuid
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import StringSegment, StringTranslation, Translation
 from wagtail_localize.operations import translate_object
 
+from cms.factories.streams import ContactsFactory, FollowUpsFactory, ReportBodyFactory
 from cms.models import (
     ContactCard,
     EventAudienceGroup,
@@ -29,7 +31,8 @@ from cms.models import (
 from . import seed_report as seed
 from . import seed_report_en
 
-# Block ids are derived from content so that reloading on a fresh database yields byte-identical JSON.
+# Block ids are derived from their place in the report ("body/6/speakers/0") so that reloading on a fresh database
+# yields the same JSON, and the same ids in the API.
 _ID_NAMESPACE = uuid.UUID("7726c926-e300-4191-a000-000000000000")
 
 
@@ -64,11 +67,6 @@ def _snippet(model, locale, lookup, defaults, report):
     _publish(obj)
     report.add(obj, created=True)
     return obj
-
-
-def _items(values, prefix):
-    """ListBlock items in Wagtail's current format (with ids); translation tools skip the old plain-list form."""
-    return [{"type": "item", "value": value, "id": _block_id(prefix, i)} for i, value in enumerate(values)]
 
 
 class DemoLoader:
@@ -190,15 +188,18 @@ class DemoLoader:
             participant_count=data["participant_count"],
             participant_count_qualifier=data["participant_count_qualifier"],
             contacts_intro=data["contacts_intro"],
-            body=[self.stream_child("body", i, kind, value) for i, (kind, value) in enumerate(data["body"])],
-            contacts=[
-                {"type": "contact", "value": self.contacts[key].pk, "id": _block_id("contacts", key)}
-                for key in data["contacts"]
-            ],
-            follow_ups=[
-                {"type": "follow_up", "value": value, "id": _block_id("follow_ups", i)}
-                for i, value in enumerate(data["follow_ups"])
-            ],
+            # The stream builder writes what the admin saves: ListBlock items with ids, every child present.
+            body=ReportBodyFactory.stream(
+                [(kind, self.with_objects(kind, value)) for kind, value in data["body"]],
+                block_id=functools.partial(_block_id, "body"),
+            ),
+            contacts=ContactsFactory.stream(
+                [("contact", self.contacts[key], _block_id("contacts", key)) for key in data["contacts"]]
+            ),
+            follow_ups=FollowUpsFactory.stream(
+                [("follow_up", value) for value in data["follow_ups"]],
+                block_id=functools.partial(_block_id, "follow_ups"),
+            ),
         )
         page.sessions = [EventSession(locale=index.locale, **row) for row in data["sessions"]]
         page.audience_groups = [EventAudienceGroup(locale=index.locale, name=name) for name in data["audience_groups"]]
@@ -217,33 +218,20 @@ class DemoLoader:
         return page
 
     def speaker(self, value):
+        """A speaker of the seed, its keys replaced by the people and organisations they name."""
+        organisation = value.get("organisation")
         return {
-            "person": self.people[value["person"]].pk,
-            "part": value["part"],
-            "role": value["role"],
-            "organisation": self.orgs[value["organisation"]].pk if value.get("organisation") else None,
-            "contribution": value.get("contribution", ""),
+            **value,
+            "person": self.people[value["person"]],
+            "organisation": self.orgs[organisation] if organisation else None,
         }
 
-    def stream_child(self, field_name, position, kind, value):
+    def with_objects(self, kind, value):
         if kind == "speaker":
-            value = self.speaker(value)
-        elif kind == "talk":
-            value = {
-                "slides": None,
-                "recording_url": "",
-                **value,
-                "speakers": _items([self.speaker(s) for s in value["speakers"]], f"{field_name}/{position}/speakers"),
-            }
-        elif kind == "discussion":
-            value = {
-                "moderators": [],
-                "questions": [],
-                "conclusions": "",
-                "summary_document": None,
-                **value,
-            }
-        return {"type": kind, "value": value, "id": _block_id(field_name, position)}
+            return self.speaker(value)
+        if kind == "talk":
+            return {**value, "speakers": [self.speaker(speaker) for speaker in value["speakers"]]}
+        return value
 
 
 def _as_datetime(day):

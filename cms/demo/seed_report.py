@@ -110,7 +110,8 @@ REPORT = {
         "kas saistīti ar sociālo uzņēmējdarbību Rēzeknes novadā."
     ),
     "contacts": ["hartmane", "vjakse"],
-    # Stream content: ("type", value). Snippet references are keys resolved by the loader.
+    # Stream content: ("type", value), the children a block factory takes (cms.factories.blocks); what is not
+    # given takes the factory's value. Snippet references are keys resolved by the loader.
     "body": [
         (
             "paragraph",
@@ -240,6 +241,8 @@ REPORT = {
             "kas ir jāveic, lai veiksmīgi atbalstītu jaunos sociālos uzņēmējus novadā.</p>",
         ),
     ],
+    # The article gives no registration link. Stored as null, not the admin's empty "": the demo was first
+    # written without the key, and the reviewed API snapshots show null.
     "follow_ups": [
         {
             "kind": "webinar",
@@ -247,6 +250,7 @@ REPORT = {
             "description": "Turpmākās LSUA projekta aktivitātes.",
             "period": "2020. gada rudenī",
             "free_of_charge": False,
+            "registration_url": None,
         },
         {
             "kind": "consultation",
@@ -254,6 +258,7 @@ REPORT = {
             "description": "Turpmākās LSUA projekta aktivitātes.",
             "period": "2020. gada rudenī",
             "free_of_charge": True,
+            "registration_url": None,
         },
     ],
 }

@@ -6,11 +6,10 @@ from django.core.cache import caches
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from api.cache import local_responses
+from cms.factories.media import DocumentFactory, ImageFactory
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.factories.snippets import PersonFactory
 from tests.api.test_cache_oracle import fresh
-from tests.factories.media import DocumentFactory, ImageFactory
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import PersonFactory
-from tests.factories.streams import child, speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +60,7 @@ def test_a_collection_made_private_hides_its_document_and_image_where_they_are_e
     collection = Collection.get_first_root_node().add_child(name="Drīz iekšēji")
     document = DocumentFactory(title="Prezentācija X", collection=collection)
     image = ImageFactory(title="Foto X", collection=collection)
-    page = EventReportPageFactory(hero_image=image, body=[child("document", {"document": document.pk, "title": ""})])
+    page = EventReportPageFactory(hero_image=image, body__0__document__document=document)
     detail = f"/api/v2/pages/{page.pk}/"
     text = api.get(detail).content.decode()
     assert "Prezentācija X" in text and "Foto X" in text
@@ -84,7 +83,7 @@ def test_images_of_private_collections_are_never_embedded(api, commit):
         restriction.save()
     image = ImageFactory(title="Slepens foto", collection=collection)
     person = PersonFactory(photo=image)
-    page = EventReportPageFactory(hero_image=image, body=[child("speaker", speaker(person))])
+    page = EventReportPageFactory(hero_image=image, body__0__speaker__person=person)
     for url in (f"/api/v2/pages/{page.pk}/", "/api/v2/pages/?type=cms.EventReportPage", "/api/v2/people/"):
         assert "Slepens foto" not in api.get(url).content.decode(), url
     assert api.get(f"/api/v2/images/{image.pk}/").status_code == 404
@@ -114,7 +113,7 @@ def test_moving_or_renaming_a_section_refreshes_pages_linking_into_it(api, publi
     deep = EventReportPageFactory(parent=section, slug="dzila")
     elsewhere = EventReportIndexPageFactory(parent=index, slug="cits")
     linking = EventReportPageFactory(
-        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{deep.pk}">saite</a></p>')]
+        parent=index, body__0__paragraph=f'<p><a linktype="page" id="{deep.pk}">saite</a></p>'
     )
     url = f"/api/v2/pages/{linking.pk}/"
     assert "/pasakumi/sadala/dzila/" in api.get(url).content.decode()
@@ -173,7 +172,7 @@ def test_query_string_noise_does_not_grow_the_cache(api):
 def test_responses_name_what_they_show_in_cache_tags(api):
     person = PersonFactory()
     image = ImageFactory()
-    page = EventReportPageFactory(hero_image=image, body=[child("speaker", speaker(person))])
+    page = EventReportPageFactory(hero_image=image, body__0__speaker__person=person)
     tags = set(api.get(f"/api/v2/pages/{page.pk}/")["Cache-Tag"].split(","))
     assert {f"page-{page.pk}", f"person-{person.pk}", f"organisation-{person.organisation_id}"} <= tags
     assert f"image-{image.pk}" in tags
@@ -205,7 +204,7 @@ def test_the_cache_middleware_must_be_last(settings):
 def test_a_new_image_file_reaches_the_reports_showing_it(api, settings, commit):
     from django.core.files.images import ImageFile
 
-    from tests.factories.media import ImageFactory as Images
+    from cms.factories.media import ImageFactory as Images
 
     image = Images(title="Foto")
     page = EventReportPageFactory(hero_image=image)

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, PageViewRestriction
 
 from api.cache import local_responses
-from tests.factories.media import DocumentFactory, ImageFactory
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory
-from tests.factories.streams import child, speaker
+from cms.factories.media import DocumentFactory, ImageFactory
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory
+from cms.factories.streams import ReportBodyFactory
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("CMS_HYPOTHESIS_EXAMPLES", "8"))
@@ -60,7 +60,7 @@ class World:
             slug="zinojums",
             hero_image=self.hero,
             body=self.full_body(),
-            contacts=[child("contact", self.card.pk)],
+            contacts__0__contact=self.card,
         )
         english = Locale.objects.get(language_code="en")
         self.english_report = self.report.copy_for_translation(english, copy_parents=True)
@@ -68,11 +68,13 @@ class World:
         self.pages = [self.index, self.section, self.archive, self.linked, self.report, self.english_report]
 
     def full_body(self):
-        return [
-            child("speaker", speaker(self.person)),
-            child("document", {"document": self.document.pk, "title": ""}),
-            child("paragraph", f'<p><a linktype="page" id="{self.linked.pk}">skat.</a></p>'),
-        ]
+        return ReportBodyFactory.stream(
+            [
+                ("speaker", {"person": self.person}),
+                ("document", {"document": self.document}),
+                ("paragraph", f'<p><a linktype="page" id="{self.linked.pk}">skat.</a></p>'),
+            ]
+        )
 
     def urls(self):
         urls = [

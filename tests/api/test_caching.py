@@ -2,10 +2,9 @@
 
 import pytest
 
-from tests.factories.media import ImageFactory
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory
-from tests.factories.streams import child, speaker
+from cms.factories.media import ImageFactory
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,7 @@ def test_listings_and_snippets_have_validators_too(api):
 
 def test_publishing_an_embedded_person_refreshes_the_report(api, publish):
     person = PersonFactory(name="Regita Zeiļa", job_title="Projektu vadītāja")
-    page = EventReportPageFactory(body=[child("speaker", speaker(person))])
+    page = EventReportPageFactory(body__0__speaker__person=person)
     url = f"/api/v2/pages/{page.pk}/"
     etag = api.get(url)["ETag"]
 
@@ -70,7 +69,7 @@ def test_publishing_an_embedded_person_refreshes_the_report(api, publish):
 def test_unpublishing_a_contact_card_drops_it(api, django_capture_on_commit_callbacks):
     card = ContactCardFactory(name="Maija Hartmane")
     card.save_revision().publish()
-    page = EventReportPageFactory(contacts=[child("contact", card.pk)])
+    page = EventReportPageFactory(contacts__0__contact=card)
     url = f"/api/v2/pages/{page.pk}/"
     assert api.get(url).json()["contacts"][0]["value"]["name"] == "Maija Hartmane"
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +81,7 @@ def test_unpublishing_a_contact_card_drops_it(api, django_capture_on_commit_call
 def test_an_organisation_change_reaches_reports_through_people(api, publish):
     organisation = OrganisationFactory(name="Biedrība A")
     person = PersonFactory(organisation=organisation)
-    page = EventReportPageFactory(body=[child("speaker", speaker(person))])
+    page = EventReportPageFactory(body__0__speaker__person=person)
     url = f"/api/v2/pages/{page.pk}/"
     assert api.get(url).json()["body"][0]["value"]["person"]["organisation"]["name"] == "Biedrība A"
     organisation.name = "Biedrība B"
@@ -105,7 +104,7 @@ def test_publishing_a_page_refreshes_listings_and_linking_pages(api, publish):
     index = EventReportIndexPageFactory()
     target = EventReportPageFactory(parent=index, title="Vecais virsraksts")
     linking = EventReportPageFactory(
-        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{target.pk}">saite</a></p>')]
+        parent=index, body__0__paragraph=f'<p><a linktype="page" id="{target.pk}">saite</a></p>'
     )
     listing = "/api/v2/pages/?type=cms.EventReportPage&fields=title"
     assert "Vecais virsraksts" in api.get(listing).content.decode()
@@ -148,7 +147,7 @@ def test_a_fallback_snippet_change_reaches_pages_in_other_languages(api, publish
     translate_object(person, [Locale.objects.get(language_code="en")])  # an English draft only
     english_person = Person.objects.get(translation_key=person.translation_key, locale__language_code="en")
     english_page = EventReportPageFactory(
-        locale=Locale.objects.get(language_code="en"), body=[child("speaker", speaker(english_person))]
+        locale=Locale.objects.get(language_code="en"), body__0__speaker__person=english_person
     )
     url = f"/api/v2/pages/{english_page.pk}/"
     shown = api.get(url).json()["body"][0]["value"]["person"]

@@ -7,11 +7,10 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from api.changes import decode_cursor, encode_cursor
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.factories.snippets import PersonFactory
 from cms.models import ChangeEvent
 from tests.api.test_openapi import assert_valid, component
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import PersonFactory
-from tests.factories.streams import child, speaker
 
 pytestmark = pytest.mark.django_db
 FEED = "/api/v2/changes/"
@@ -32,7 +31,7 @@ def read_all(api, **params):
 def test_the_feed_pages_through_every_event_in_order(api, publish):
     index = EventReportIndexPageFactory()
     person = PersonFactory(name="Runātāja")
-    report = EventReportPageFactory(parent=index, body=[child("speaker", speaker(person))], slug="forums")
+    report = EventReportPageFactory(parent=index, body__0__speaker__person=person, slug="forums")
     publish(person)
     publish(report)
     everything, cursor = read_all(api)

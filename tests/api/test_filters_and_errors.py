@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import OrganisationFactory, PersonFactory, TopicFactory
-from tests.factories.streams import child, item, speaker
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.factories.snippets import OrganisationFactory, PersonFactory, TopicFactory
+from cms.factories.streams import ReportBodyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_organisation_matches_organisers_and_speakers_organisations(api, reports
     forum.organisers.create(organisation=lsua, part="organiser", locale=forum.locale)
     forum.save_revision().publish()  # inline rows are saved with the page
     seminar = reports["seminar"]
-    seminar.body = [child("speaker", speaker(PersonFactory(), organisation=lsua))]
+    seminar.body = ReportBodyFactory.stream([("speaker", {"person": PersonFactory(), "organisation": lsua})])
     seminar.save_revision().publish()
     assert titles(api, f"organisation={lsua.pk}&order=start_date") == ["Forums", "Seminārs"]
 
@@ -66,7 +66,7 @@ def test_organisation_matches_organisers_and_speakers_organisations(api, reports
 def test_person_matches_reports_they_spoke_at_in_any_block(api, reports):
     person = PersonFactory(name="Dana Bārbale")
     forum = reports["forum"]
-    forum.body = [child("talk", {"kind": "talk", "speakers": [item(speaker(person))], "title": "Pieredze"})]
+    forum.body = ReportBodyFactory.stream([("talk", {"speakers": [{"person": person}], "title": "Pieredze"})])
     forum.save_revision().publish()
     assert titles(api, f"person={person.pk}") == ["Forums"]
     assert titles(api, f"person={PersonFactory().pk}") == []
@@ -157,10 +157,8 @@ def test_no_browsable_html_api(api):
 
 
 def test_block_dates_are_serialised(api):
-    from tests.factories.streams import child
-
     page = EventReportPageFactory(
-        follow_ups=[child("follow_up", {"kind": "webinar", "title": "Vebinārs", "date": "2020-11-10", "period": ""})]
+        follow_ups__0__follow_up__kind="webinar", follow_ups__0__follow_up__date=datetime.date(2020, 11, 10)
     )
     response = api.get(f"/api/v2/pages/{page.pk}/")
     assert response.status_code == 200

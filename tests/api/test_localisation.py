@@ -4,8 +4,8 @@ import pytest
 from wagtail.models import Locale
 from wagtail_localize.models import Translation
 
+from cms.factories.streams import ReportBodyFactory
 from cms.models import EventReportPage
-from tests.factories.streams import child
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_links_in_a_translation_lead_to_the_translated_page(api, demo, english, 
         lead="Lead.",
         start_date=demo.start_date,
         locale=english.locale,
-        body=[child("paragraph", f'<p><a linktype="page" id="{demo.pk}">the forum</a></p>')],
+        body=ReportBodyFactory.stream([("paragraph", f'<p><a linktype="page" id="{demo.pk}">the forum</a></p>')]),
     )
     index.get_translation(english.locale).add_child(instance=linking)
     with django_capture_on_commit_callbacks(execute=True):

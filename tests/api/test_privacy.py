@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
-from tests.factories.media import DocumentFactory
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import ContactCardFactory, PersonFactory
-from tests.factories.streams import StreamBuilder, child, item, speaker
+from cms.factories.media import DocumentFactory
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory, blocks_of_every_kind
+from cms.factories.snippets import ContactCardFactory, PersonFactory
+from cms.factories.streams import ReportBodyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,16 +46,15 @@ def test_unpublished_snippets_are_dropped_from_blocks_and_endpoints(api):
     hidden_card = ContactCardFactory(name="Slēpta Kontaktpersona", live=False)
     shown = PersonFactory(name="Redzama Persona")
     page = EventReportPageFactory(
-        body=[
-            child("speaker", speaker(hidden_person)),
-            child("speaker", speaker(shown)),
-            child(
-                "talk",
-                {"kind": "talk", "speakers": [item(speaker(hidden_person)), item(speaker(shown))], "title": "T"},
-            ),
-            child("contact", hidden_card.pk),
-        ],
-        contacts=[child("contact", hidden_card.pk)],
+        body=ReportBodyFactory.stream(
+            [
+                ("speaker", {"person": hidden_person}),
+                ("speaker", {"person": shown}),
+                ("talk", {"speakers": [{"person": hidden_person}, {"person": shown}], "title": "T"}),
+                ("contact", hidden_card),
+            ]
+        ),
+        contacts__0__contact=hidden_card,
     )
     data = api.get(f"/api/v2/pages/{page.pk}/").json()
     assert [block["type"] for block in data["body"]] == ["speaker", "talk"]
@@ -71,7 +70,7 @@ def test_private_pages_are_hidden_even_from_logged_in_editors(api):
     secret = EventReportPageFactory(parent=index, title="Slepena sapulce")
     PageViewRestriction.objects.create(page=secret, restriction_type=PageViewRestriction.LOGIN)
     linking = EventReportPageFactory(
-        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{secret.pk}">slepeni</a></p>')]
+        parent=index, body__0__paragraph=f'<p><a linktype="page" id="{secret.pk}">slepeni</a></p>'
     )
     editor = get_user_model().objects.create_superuser("editor", "e@example.org", "pw")
     api.force_login(editor)
@@ -90,15 +89,14 @@ def test_documents_in_private_collections_are_dropped(api):
     secret = DocumentFactory(title="Iekšējais protokols", collection=private)
     public = DocumentFactory(title="Publiska prezentācija")
     page = EventReportPageFactory(
-        body=[
-            child("document", {"document": secret.pk, "title": "", "description": ""}),
-            child("document", {"document": public.pk, "title": "", "description": ""}),
-            child(
-                "talk",
-                {"kind": "talk", "speakers": [item(speaker(PersonFactory()))], "slides": secret.pk, "title": "T"},
-            ),
-            child("paragraph", f'<p><a linktype="document" id="{secret.pk}">protokols</a></p>'),
-        ]
+        body=ReportBodyFactory.stream(
+            [
+                ("document", {"document": secret}),
+                ("document", {"document": public}),
+                ("talk", {"speakers": [{"person": PersonFactory()}], "slides": secret, "title": "T"}),
+                ("paragraph", f'<p><a linktype="document" id="{secret.pk}">protokols</a></p>'),
+            ]
+        )
     )
     data = api.get(f"/api/v2/pages/{page.pk}/").json()
     assert [b["type"] for b in data["body"]] == ["document", "talk", "paragraph"]
@@ -114,7 +112,7 @@ def test_links_to_live_pages_point_at_the_front_end(api, settings):
     index = EventReportIndexPageFactory()
     target = EventReportPageFactory(parent=index, slug="cits-pasakums")
     page = EventReportPageFactory(
-        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{target.pk}">cits</a></p>')]
+        parent=index, body__0__paragraph=f'<p><a linktype="page" id="{target.pk}">cits</a></p>'
     )
     html = api.get(f"/api/v2/pages/{page.pk}/").json()["body"][0]["value"]
     assert html == (
@@ -132,6 +130,6 @@ def test_errors_reveal_nothing(api):
 
 def test_large_streams_do_not_leak_either(api):
     hidden = PersonFactory(name="Neredzamais", live=False)
-    blocks = StreamBuilder().build(14) + [child("speaker", speaker(hidden))]
-    page = EventReportPageFactory(body=blocks)
+    blocks = blocks_of_every_kind(14) + [("speaker", {"person": hidden})]
+    page = EventReportPageFactory(body=ReportBodyFactory.stream(blocks))
     assert "Neredzamais" not in api.get(f"/api/v2/pages/{page.pk}/").content.decode()

@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
 from api import cache as api_cache
-from tests.factories.media import ImageFactory
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
-from tests.factories.streams import StreamBuilder, child
+from cms.factories.media import ImageFactory
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory, blocks_of_every_kind
+from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
+from cms.factories.streams import ReportBodyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,11 @@ def report_with_blocks(index, count, link_target=None):
     page = EventReportPageFactory(
         parent=index,
         hero_image=ImageFactory(),
-        body=StreamBuilder(link_target=link_target).build(count),
-        contacts=[child("contact", ContactCardFactory().pk)],
-        follow_ups=[child("follow_up", {"kind": "webinar", "title": "Next", "period": "autumn"})],
+        body=ReportBodyFactory.stream(blocks_of_every_kind(count, link_target=link_target)),
+        contacts__0__contact=ContactCardFactory(),
+        follow_ups__0__follow_up__kind="webinar",
+        follow_ups__0__follow_up__title="Next",
+        follow_ups__0__follow_up__period="autumn",
     )
     page.topics.add(TopicFactory())
     page.organisers.create(organisation=OrganisationFactory(), part="organiser", locale=page.locale)

@@ -11,11 +11,10 @@ from django.utils import timezone
 from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, PageViewRestriction, Site
 
 from cms import changes
+from cms.factories.media import DocumentFactory, ImageFactory
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
 from cms.models import ChangeEvent
-from tests.factories.media import DocumentFactory, ImageFactory
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
-from tests.factories.streams import child, speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +59,7 @@ def pages_of(event):
 def test_publishing_a_person_names_every_page_showing_them_in_any_language(publish, announced):
     organisation = OrganisationFactory()
     person = PersonFactory(organisation=organisation)
-    report = make_report(body=[child("speaker", speaker(person))])
+    report = make_report(body__0__speaker__person=person)
     other = make_report()
     with announced.commit():
         person.save_revision().publish()
@@ -85,7 +84,7 @@ def test_an_image_reaches_pages_through_a_persons_photo_and_an_organisations_log
     image = ImageFactory()
     organisation = OrganisationFactory(logo=image)
     person = PersonFactory(organisation=organisation)
-    report = make_report(body=[child("speaker", speaker(person))])
+    report = make_report(body__0__speaker__person=person)
     image.title = "Jauns"
     image.save()
     event = last("image.saved")
@@ -105,9 +104,7 @@ def test_a_topic_reaches_the_reports_filed_under_it(publish):
 def test_a_page_publish_names_translations_children_aliases_and_linking_pages(publish):
     index = EventReportIndexPageFactory()
     report = make_report(parent=index)
-    linking = make_report(
-        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{index.pk}">saite</a></p>')]
-    )
+    linking = make_report(parent=index, body__0__paragraph=f'<p><a linktype="page" id="{index.pk}">saite</a></p>')
     alias = index.create_alias(parent=Site.objects.get(is_default_site=True).root_page, update_slug="kopija")
     publish(index)
     event = ChangeEvent.objects.filter(kind="page.published", object_id=str(index.pk)).last()
@@ -145,9 +142,7 @@ def test_unpublish_delete_and_move_are_recorded(announced):
     assert any("/arhivs/seminars/" in url for url in event.affected["urls"])
     assert any(url.endswith(f"/{index.slug}/seminars/") for url in event.affected["urls"])
 
-    linking = make_report(
-        parent=index, body=[child("paragraph", f'<p><a linktype="page" id="{moved.pk}">saite</a></p>')]
-    )
+    linking = make_report(parent=index, body__0__paragraph=f'<p><a linktype="page" id="{moved.pk}">saite</a></p>')
     with announced.commit():
         Page.objects.get(pk=moved.pk).delete()
     # One tombstone (Wagtail also unpublishes a page it deletes: whichever comes first is recorded).
@@ -176,7 +171,7 @@ def test_collection_privacy_and_moves_name_the_media_and_their_pages(announced):
     document = DocumentFactory(collection=collection)
     image = ImageFactory(collection=collection)
     report = make_report(hero_image=image)
-    card_page = make_report(body=[child("document", {"document": document.pk, "title": ""})])
+    card_page = make_report(body__0__document__document=document)
     with announced.commit():
         CollectionViewRestriction.objects.create(collection=collection, restriction_type="login")
     event = announced[-1]
@@ -191,13 +186,13 @@ def test_collection_privacy_and_moves_name_the_media_and_their_pages(announced):
 
 def test_snippet_unpublish_and_delete_are_tombstones(announced):
     card = ContactCardFactory()
-    report = make_report(contacts=[child("contact", card.pk)])
+    report = make_report(contacts__0__contact=card)
     with announced.commit():
         card.unpublish()
     assert (announced[-1].kind, announced[-1].public) == ("snippet.unpublished", False)
     assert report.pk in pages_of(announced[-1])
     person = PersonFactory()
-    shown = make_report(body=[child("speaker", speaker(person))])
+    shown = make_report(body__0__speaker__person=person)
     with announced.commit():
         person.delete()
     assert (announced[-1].kind, announced[-1].public) == ("snippet.deleted", False)
@@ -272,7 +267,7 @@ def test_the_affected_set_takes_a_constant_number_of_queries(reports, monkeypatc
     organisation = OrganisationFactory()
     person = PersonFactory(organisation=organisation, photo=ImageFactory())
     for _ in range(reports):
-        make_report(body=[child("speaker", speaker(person))])
+        make_report(body__0__speaker__person=person)
     for target in (person, organisation, person.photo):
         builder = changes.AffectedSet()
         (builder.media if target is person.photo else builder.snippet)(target)

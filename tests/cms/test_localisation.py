@@ -14,12 +14,12 @@ from wagtail.models import Locale, Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 from wagtail_localize.operations import translate_object
 
+from cms.factories.media import DocumentFactory, EmbedFactory, ImageFactory
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.factories.snippets import ContactCardFactory, PersonFactory
+from cms.factories.streams import ReportBodyFactory, ResourcesFactory
 from cms.models import EventReportPage, GroupLocalePermission, Person
 from cms.translation import DeepLTranslator, DevelopmentTranslator
-from tests.factories.media import DocumentFactory, EmbedFactory, ImageFactory
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import ContactCardFactory, PersonFactory
-from tests.factories.streams import child, item, speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -130,79 +130,62 @@ def test_every_visible_string_of_every_block_is_offered_to_translators():
         return value
 
     image, document, embed = ImageFactory(), DocumentFactory(), EmbedFactory()
-    body = [
-        child("paragraph", f"<p>{visible('paragraph')}</p>"),
-        child("heading", {"text": visible("heading"), "level": "h2"}),
-        child(
-            "image",
-            {
-                "image": image.pk,
-                "alt_text": visible("alt"),
-                "decorative": False,
-                "caption": visible("caption"),
-                "credit": visible("credit"),
-            },
-        ),
-        child("quote", {"text": visible("quote"), "attribution": visible("attribution")}),
-        child("speaker", {**speaker(person, role=visible("role")), "contribution": visible("contribution")}),
-        child(
-            "talk",
-            {
-                "kind": "talk",
-                "speakers": [item({**speaker(person, role=visible("talk role")), "contribution": visible("said")})],
-                "title": visible("talk title"),
-                "summary": f"<p>{visible('summary')}</p>",
-                "slides": document.pk,
-                "recording_url": "https://example.org/ieraksts",
-            },
-        ),
-        child(
-            "discussion",
-            {
-                "title": visible("discussion"),
-                "method": "breakout_groups",
-                "group_count": 2,
-                "question_count": None,
-                "moderators": [item(speaker(person, part="moderator", role=visible("moderator role")))],
-                "description": f"<p>{visible('description')}</p>",
-                "questions": [
-                    item(
-                        {
-                            "question": visible("question"),
-                            "outcomes": [item(visible("outcome")), item(visible("outcome"))],
-                        }
-                    ),
-                    item({"question": visible("question"), "outcomes": [item(visible("outcome"))]}),
-                ],
-                "conclusions": f"<p>{visible('conclusions')}</p>",
-                "summary_document": None,
-            },
-        ),
-        child(
-            "follow_up",
-            {
-                "kind": "webinar",
-                "title": visible("follow-up"),
-                "description": visible("about"),
-                "period": visible("when"),
-            },
-        ),
-        child("contact", ContactCardFactory().pk),
-        child("document", {"document": document.pk, "title": visible("document"), "description": visible("doc about")}),
-        child("video", {"embed": embed.url, "title": visible("video"), "caption": visible("video caption")}),
-    ]
-    resources = [
-        child(
-            "resource",
-            {
-                "kind": "slides",
-                "title": visible("resource"),
-                "page": None,
-                "document": None,
-                "url": "https://example.org/slaidi",
-            },
-        ),
-    ]
+    body = ReportBodyFactory.stream(
+        [
+            ("paragraph", f"<p>{visible('paragraph')}</p>"),
+            ("heading", {"text": visible("heading")}),
+            (
+                "image",
+                {
+                    "image": image,
+                    "alt_text": visible("alt"),
+                    "caption": visible("caption"),
+                    "credit": visible("credit"),
+                },
+            ),
+            ("quote", {"text": visible("quote"), "attribution": visible("attribution")}),
+            ("speaker", {"person": person, "role": visible("role"), "contribution": visible("contribution")}),
+            (
+                "talk",
+                {
+                    "speakers": [{"person": person, "role": visible("talk role"), "contribution": visible("said")}],
+                    "title": visible("talk title"),
+                    "summary": f"<p>{visible('summary')}</p>",
+                    "slides": document,
+                    "recording_url": "https://example.org/ieraksts",
+                },
+            ),
+            (
+                "discussion",
+                {
+                    "title": visible("discussion"),
+                    "group_count": 2,
+                    "moderators": [{"person": person, "part": "moderator", "role": visible("moderator role")}],
+                    "description": f"<p>{visible('description')}</p>",
+                    "questions": [
+                        {"question": visible("question"), "outcomes": [visible("outcome"), visible("outcome")]},
+                        {"question": visible("question"), "outcomes": [visible("outcome")]},
+                    ],
+                    "conclusions": f"<p>{visible('conclusions')}</p>",
+                },
+            ),
+            (
+                "follow_up",
+                {
+                    "kind": "webinar",
+                    "title": visible("follow-up"),
+                    "description": visible("about"),
+                    "period": visible("when"),
+                },
+            ),
+            ("contact", ContactCardFactory()),
+            ("document", {"document": document, "title": visible("document"), "description": visible("doc about")}),
+            ("video", {"embed": embed.url, "title": visible("video"), "caption": visible("video caption")}),
+        ]
+    )
+    resources = ResourcesFactory.stream(
+        [("resource", {"kind": "slides", "title": visible("resource"), "url": "https://example.org/slaidi"})]
+    )
     page = live_report(body=body, resources=resources, lead=visible("lead"), event_name=visible("event name"))
     source, _created = TranslationSource.get_or_create_from_instance(page)
     offered = set(StringSegment.objects.filter(source=source).values_list("string__data", flat=True))

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cms.factories.pages import EventReportPageFactory
+from cms.factories.snippets import ContactCardFactory
 from cms.models import EventReportIndexPage, EventReportPage
-from tests.factories.pages import EventReportPageFactory
-from tests.factories.snippets import ContactCardFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -25,3 +25,4 @@ class EmbedFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Embed
+        django_get_or_create = ("hash",)

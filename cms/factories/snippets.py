@@ -1,7 +1,10 @@
 import factory
+import wagtail_factories
 from wagtail.models import Locale
 
 from cms.models import ContactCard, Organisation, Person, Topic
+
+from .streams import PersonLinksFactory
 
 
 class SnippetFactory(factory.django.DjangoModelFactory):
@@ -26,6 +29,7 @@ class PersonFactory(SnippetFactory):
     name = factory.Sequence(lambda n: f"Runātāja {n}")
     job_title = "Projektu vadītāja"
     organisation = factory.SubFactory(OrganisationFactory)
+    links = wagtail_factories.StreamFieldFactory(PersonLinksFactory)
 
     class Meta:
         model = Person

@@ -1,1 +1,0 @@
-"""Factories per domain: media (images, documents), snippets (people, organisations, contacts), pages."""
