@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from . import shapes
 from .urls import frontend_url
 
 ATTENDANCE_MODES = {
@@ -75,8 +76,6 @@ def _performers(page, context):
 
 
 def event_report_jsonld(page, context):
-    from . import shapes
-
     resolver = context["resolver"]
     url = frontend_url(page)
     with resolver.active():
@@ -111,7 +110,7 @@ def event_report_jsonld(page, context):
         "description": page.lead,
         "inLanguage": page.locale.language_code,
         "url": url,
-        "publisher": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},
+        "publisher": {"@type": "Organization", "name": getattr(settings, "WAGTAIL_SITE_NAME", "wagtail")},
         "about": event,
     }
     if published:

@@ -10,7 +10,7 @@ from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, extract_att
 
 from blocks.choosers import prefetched_objects
 
-from .urls import frontend_url
+from .urls import document_url, frontend_url
 
 
 def _store():
@@ -33,8 +33,6 @@ def _page_link(attrs):
 
 def _document_link(attrs):
     from wagtail.documents import get_document_model
-
-    from .shapes import document_url
 
     document = _store().get(get_document_model(), attrs.get("id")) if _store() else None
     if document is None:

@@ -10,7 +10,20 @@ from .endpoints.media import DocumentsEndpoint, ImagesEndpoint
 from .endpoints.pages import PagesEndpoint
 from .endpoints.snippets import ContactsEndpoint, OrganisationsEndpoint, PeopleEndpoint
 
-api_router = WagtailAPIRouter("wagtailapi_v2")
+
+class DeliveryRouter(WagtailAPIRouter):
+    """Wagtail's router, keeping a public record of its endpoints (the OpenAPI document walks them)."""
+
+    def __init__(self, url_namespace):
+        super().__init__(url_namespace)
+        self.endpoints = {}
+
+    def register_endpoint(self, name, cls):
+        super().register_endpoint(name, cls)
+        self.endpoints[name] = cls
+
+
+api_router = DeliveryRouter("wagtailapi_v2")
 api_router.register_endpoint("pages", PagesEndpoint)
 api_router.register_endpoint("images", ImagesEndpoint)
 api_router.register_endpoint("documents", DocumentsEndpoint)

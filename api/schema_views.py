@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
-from .openapi import SHAPES, openapi_document
+from .openapi import openapi_document
+from .openapi.document import SHAPES
 
 SCHEMA_PREFIX = "#/components/schemas/"
 

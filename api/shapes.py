@@ -1,15 +1,26 @@
-"""The one place where shared JSON shapes are built: image, document, page reference, link, person,
-organisation, contact card, topic.
+"""The shared JSON shapes of the API, each declared once: image, document, page reference, person,
+organisation, contact card, topic (a link is the ``LinkBlock`` value, declared by the block).
 
-A shape looks the same wherever it appears: in a block, in a page field or on a snippet endpoint. Shapes
-read only what the resolver has already loaded, so building them costs no queries. ``None`` means the object
-is not public and must be dropped by whoever embeds it.
+A shape looks the same wherever it appears: in a block, in a page field or on a snippet endpoint. Each is a
+``TypedDict`` (see ``api.declare``) from which ``api.openapi`` derives its schema; the builder below it returns
+an instance of it. Builders read only what the resolver has already loaded, so building a shape costs no
+queries. ``None`` means the object is not public and must be dropped by whoever embeds it.
 """
 
-from django.conf import settings
+from typing import Annotated, TypedDict
 
+from django.conf import settings
+from wagtail.coreutils import resolve_model_string
+from wagtail.documents.models import AbstractDocument
+from wagtail.images.models import AbstractImage
+from wagtail.models import Page
+
+from blocks.services import CONTEXT_KEY, BlockServices
+from cms import models as content
+
+from .declare import Component, Doc, Format, Html, Keys
 from .richtext import expand
-from .urls import absolute_cms_url, frontend_url
+from .urls import absolute_cms_url, document_url, frontend_url
 
 # Allow-listed renditions: the front-end chooses from these, it cannot ask for arbitrary sizes.
 DEFAULT_RENDITIONS = {
@@ -24,7 +35,126 @@ def rendition_specs():
     return getattr(settings, "CMS_API_RENDITIONS", DEFAULT_RENDITIONS)
 
 
-def image(img, alt_text=None):
+def _describe_renditions():
+    specs = rendition_specs()
+    return (
+        "The allow-listed sizes: "
+        + ", ".join(f"{name} ({spec})" for name, spec in specs.items())
+        + ". Other sizes cannot be requested."
+    )
+
+
+# --- declarations ------------------------------------------------------------------------------------------
+class Rendition(TypedDict):
+    """A resized copy of the image, made by the CMS."""
+
+    url: Annotated[str, Format("uri")]
+    width: int
+    height: int
+
+
+class FocalPoint(TypedDict):
+    """The part of the image that must stay visible when it is cropped, in original pixels."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+class Image(TypedDict):
+    """An image with its renditions."""
+
+    id: int
+    title: str
+    alt: Annotated[str, Doc("Alt text for this use of the image; empty when the image is decorative.")]
+    width: Annotated[int, Doc("Width of the original, in pixels.")]
+    height: Annotated[int, Doc("Height of the original, in pixels.")]
+    focal_point: FocalPoint | None
+    renditions: Annotated[dict[str, Rendition], Keys(lambda: list(rendition_specs()), _describe_renditions)]
+    srcset: Annotated[str, Doc("The width-based renditions as an HTML srcset value.")]
+
+
+class Document(TypedDict):
+    """A downloadable file from a public collection."""
+
+    id: int
+    title: str
+    url: Annotated[str, Doc("Download address."), Format("uri")]
+    file_size: Annotated[int | None, Doc("Size in bytes.")]
+    file_type: Annotated[str, Doc("File extension in lower case, e.g. pdf.")]
+    content_type: Annotated[str, Doc("MIME type.")]
+
+
+class PageRef(TypedDict):
+    """A reference to a live, public page."""
+
+    id: int
+    type: Annotated[str, Doc("Page type, app_label.Model.")]
+    title: str
+    url: Annotated[str | None, Doc("Address on the front-end."), Format("uri")]
+    locale: str
+
+
+class Translated(TypedDict):
+    """The keys every snippet shape starts with: its id and the language it is shown in."""
+
+    id: int
+    locale: Annotated[str, Doc("Language code of the version shown.")]
+    fallback: Annotated[bool, Doc("True when shown in another language because the requested translation is missing.")]
+
+
+class Organisation(Translated):
+    """A published organisation."""
+
+    name: str
+    acronym: Annotated[str, Doc("Empty when the organisation has none.")]
+    website: Annotated[str, Doc("Web address, or empty.")]
+    logo: Image | None
+
+
+# A link as the API gives it wherever links appear: the ``LinkBlock`` value (its schema comes from the block).
+Link = Annotated[dict, Component("Link")]
+
+
+class Person(Translated):
+    """A published person."""
+
+    name: str
+    job_title: Annotated[str, Doc("Today's title, or empty. The role at an event is in the speaker block.")]
+    organisation: Organisation | None
+    photo: Image | None
+    bio: Annotated[str, Html("Short biography")]
+    links: list[Link]
+
+
+class ContactCard(Translated):
+    """Whom to contact, kept current in one place. At least one of phone, email and web_page is set."""
+
+    name: str
+    position: Annotated[str, Doc("Or empty.")]
+    unit: Annotated[str, Doc("Department or unit, or empty.")]
+    organisation: Organisation | None
+    phone: Annotated[str, Doc("Or empty.")]
+    email: Annotated[str, Doc("Or empty.")]
+    web_page: Annotated[str, Doc("Web address, or empty.")]
+    address: Annotated[str, Doc("Or empty.")]
+    last_verified: Annotated[str | None, Doc("When the details were last checked."), Format("date")]
+
+
+class Topic(Translated):
+    """A published topic."""
+
+    name: str
+    slug: Annotated[str, Doc("Used by the topic filter.")]
+
+
+# The shapes shared by blocks, page fields and snippet endpoints (each one component of the OpenAPI document).
+SHARED = (Image, Document, PageRef, Organisation, Person, ContactCard, Topic)
+
+
+# --- builders ----------------------------------------------------------------------------------------------
+def image(img, alt_text=None) -> Image | None:
     if img is None:
         return None
     specs = rendition_specs()
@@ -32,144 +162,155 @@ def image(img, alt_text=None):
     sized = {}
     for name, spec in specs.items():
         rendition = renditions[spec]
-        sized[name] = {"url": absolute_cms_url(rendition.url), "width": rendition.width, "height": rendition.height}
+        sized[name] = Rendition(url=absolute_cms_url(rendition.url), width=rendition.width, height=rendition.height)
     # One candidate per width: renditions of an image smaller than the spec all come out at its own width.
     by_width = {}
     for name, spec in specs.items():
         if spec.startswith("width-"):
             by_width.setdefault(sized[name]["width"], sized[name]["url"])
-    srcset = ", ".join(f"{url} {width}w" for width, url in sorted(by_width.items()))
     focal_point = None
     if img.has_focal_point():
-        focal_point = {
-            "x": img.focal_point_x,
-            "y": img.focal_point_y,
-            "width": img.focal_point_width,
-            "height": img.focal_point_height,
-        }
-    return {
-        "id": img.pk,
-        "title": img.title,
-        "alt": img.default_alt_text if alt_text is None else alt_text,
-        "width": img.width,
-        "height": img.height,
-        "focal_point": focal_point,
-        "renditions": sized,
-        "srcset": srcset,
-    }
+        focal_point = FocalPoint(
+            x=img.focal_point_x, y=img.focal_point_y, width=img.focal_point_width, height=img.focal_point_height
+        )
+    return Image(
+        id=img.pk,
+        title=img.title,
+        alt=img.default_alt_text if alt_text is None else alt_text,
+        width=img.width,
+        height=img.height,
+        focal_point=focal_point,
+        renditions=sized,
+        srcset=", ".join(f"{url} {width}w" for width, url in sorted(by_width.items())),
+    )
 
 
-def document_url(doc):
-    return absolute_cms_url(doc.url)
-
-
-def document(doc):
+def document(doc) -> Document | None:
     if doc is None:
         return None
-    return {
-        "id": doc.pk,
-        "title": doc.title,
-        "url": document_url(doc),
-        "file_size": doc.file_size,
-        "file_type": doc.file_extension.lower(),
-        "content_type": doc.content_type,
-    }
+    return Document(
+        id=doc.pk,
+        title=doc.title,
+        url=document_url(doc),
+        file_size=doc.file_size,
+        file_type=doc.file_extension.lower(),
+        content_type=doc.content_type,
+    )
 
 
-def page_ref(page):
+def page_ref(page) -> PageRef | None:
     if page is None:
         return None
-    return {
-        "id": page.pk,
-        "type": page.specific_class._meta.label,
-        "title": page.title,
-        "url": frontend_url(page),
-        "locale": page.locale.language_code,
-    }
+    return PageRef(
+        id=page.pk,
+        type=page.specific_class._meta.label,
+        title=page.title,
+        url=frontend_url(page),
+        locale=page.locale.language_code,
+    )
 
 
-def _translation_state(obj):
-    """Which language a snippet is shown in, and whether it stands in for a missing translation."""
-    return {"locale": obj.locale.language_code, "fallback": getattr(obj, "api_fallback", False)}
+def _translated(obj) -> Translated:
+    """Which snippet, in which language, and whether it stands in for a missing translation."""
+    return Translated(id=obj.pk, locale=obj.locale.language_code, fallback=getattr(obj, "api_fallback", False))
 
 
-def organisation(org):
+def organisation(org) -> Organisation | None:
     if org is None or not org.live:
         return None
-    return {
-        "id": org.pk,
-        **_translation_state(org),
-        "name": org.name,
-        "acronym": org.acronym,
-        "website": org.website,
-        "logo": image(org.logo),
-    }
+    return Organisation(
+        **_translated(org),
+        name=org.name,
+        acronym=org.acronym,
+        website=org.website,
+        logo=image(org.logo),
+    )
 
 
-def person(obj, context=None):
+def person(obj, context=None) -> Person | None:
     if obj is None or not obj.live:
         return None
-    return {
-        "id": obj.pk,
-        **_translation_state(obj),
-        "name": obj.name,
-        "job_title": obj.job_title,
-        "organisation": organisation(obj.organisation),
-        "photo": image(obj.photo),
-        "bio": expand(obj.bio),
-        "links": [
-            item["value"]
-            for item in obj.links.stream_block.get_api_representation(obj.links, context)
-            if item["value"] is not None
-        ],
-    }
+    links = obj.links.stream_block.get_api_representation(obj.links, block_context(context))
+    return Person(
+        **_translated(obj),
+        name=obj.name,
+        job_title=obj.job_title,
+        organisation=organisation(obj.organisation),
+        photo=image(obj.photo),
+        bio=expand(obj.bio),
+        links=[item["value"] for item in links if item["value"] is not None],
+    )
 
 
-def contact_card(card):
+def contact_card(card) -> ContactCard | None:
     if card is None or not card.live:
         return None
-    return {
-        "id": card.pk,
-        **_translation_state(card),
-        "name": card.name,
-        "position": card.position,
-        "unit": card.unit,
-        "organisation": organisation(card.organisation),
-        "phone": card.phone,
-        "email": card.email,
-        "web_page": card.web_page,
-        "address": card.address,
-        "last_verified": card.last_verified.isoformat() if card.last_verified else None,
-    }
+    return ContactCard(
+        **_translated(card),
+        name=card.name,
+        position=card.position,
+        unit=card.unit,
+        organisation=organisation(card.organisation),
+        phone=card.phone,
+        email=card.email,
+        web_page=card.web_page,
+        address=card.address,
+        last_verified=card.last_verified.isoformat() if card.last_verified else None,
+    )
 
 
-def topic(obj):
+def topic(obj) -> Topic | None:
     if obj is None or not obj.live:
         return None
-    return {"id": obj.pk, **_translation_state(obj), "name": obj.name, "slug": obj.slug}
+    return Topic(
+        **_translated(obj),
+        name=obj.name,
+        slug=obj.slug,
+    )
+
+
+# --- by model ----------------------------------------------------------------------------------------------
+# The shape of each model a block or field can refer to: (model or abstract base, declaration, builder).
+BY_MODEL = (
+    (content.Person, Person, person),
+    (content.Organisation, Organisation, lambda obj, context=None: organisation(obj)),
+    (content.ContactCard, ContactCard, lambda obj, context=None: contact_card(obj)),
+    (content.Topic, Topic, lambda obj, context=None: topic(obj)),
+    (AbstractImage, Image, lambda obj, context=None: image(obj)),
+    (AbstractDocument, Document, lambda obj, context=None: document(obj)),
+    (Page, PageRef, lambda obj, context=None: page_ref(obj)),
+)
+_builders = {}
+
+
+def _entry(model):
+    for base, declaration, builder in BY_MODEL:
+        if issubclass(model, base):
+            return declaration, builder
+    raise TypeError(f"No API shape for {model._meta.label}; declare one in api.shapes")
+
+
+def declaration_for(model):
+    """The shape declaration of a model (or "app_label.Model"), as ``shape_of`` chooses it."""
+    return _entry(resolve_model_string(model))[0]
 
 
 def shape_of(obj, context=None):
-    """The shape of any chosen object, by its model (blocks call this for their chooser values)."""
+    """The shape of any chosen object, by its model (blocks call this through their services)."""
     if obj is None:
         return None
-    label = obj._meta.label_lower
-    if label == "cms.person":
-        return person(obj, context)
-    if label == "cms.organisation":
-        return organisation(obj)
-    if label == "cms.contactcard":
-        return contact_card(obj)
-    if label == "cms.topic":
-        return topic(obj)
-    from wagtail.documents.models import AbstractDocument
-    from wagtail.images.models import AbstractImage
-    from wagtail.models import Page
+    model = type(obj)
+    builder = _builders.get(model)
+    if builder is None:
+        builder = _builders[model] = _entry(model)[1]
+    return builder(obj, context)
 
-    if isinstance(obj, AbstractImage):
-        return image(obj)
-    if isinstance(obj, AbstractDocument):
-        return document(obj)
-    if isinstance(obj, Page):
-        return page_ref(obj)
-    raise TypeError(f"No API shape for {label}")
+
+BLOCK_SERVICES = BlockServices(shape_of=shape_of, expand_rich_text=expand)
+
+
+def block_context(context=None):
+    """A serializer context with the services blocks take from the delivery layer."""
+    if context is not None and CONTEXT_KEY in context:
+        return context
+    return {**(context or {}), CONTEXT_KEY: BLOCK_SERVICES}

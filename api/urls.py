@@ -9,4 +9,14 @@ def absolute_cms_url(path):
     """Media served by the CMS itself (documents, images) are absolute so any front-end can use them."""
     if path.startswith(("http://", "https://")):
         return path
-    return settings.WAGTAILAPI_BASE_URL.rstrip("/") + path
+    return api_base_url() + path
+
+
+def api_base_url():
+    """``WAGTAILAPI_BASE_URL`` without a trailing slash; unset, the CMS's own address (``WAGTAILADMIN_BASE_URL``)."""
+    base = getattr(settings, "WAGTAILAPI_BASE_URL", None) or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
+    return base.rstrip("/")
+
+
+def document_url(doc):
+    return absolute_cms_url(doc.url)

@@ -2,8 +2,11 @@
 
 Stock choosers load each referenced object on its own, and a chosen person's photo or organisation costs a
 further query per block. The delivery API collects every reference of the pages it is about to serialise,
-loads each model once (see ``api.resolver``) and activates that store; while it is active, these blocks read
-from it instead of the database. Outside the API (admin, preview) they behave exactly like Wagtail's own.
+loads each model once and activates that store; while it is active, these blocks read from it instead of the
+database. The store is a context variable rather than a service in the serializer context because Wagtail
+converts stored values (``to_python``/``bulk_to_python``) lazily, with no context to pass. In the API a chosen
+object is represented by its shape (``services.shape_of``); outside the API (admin, preview) these blocks
+behave exactly like Wagtail's own.
 """
 
 from contextvars import ContextVar
@@ -12,6 +15,8 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock as _DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock as _ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock as _SnippetChooserBlock
+
+from .services import services
 
 # The active store: an object with ``get(model, pk)`` returning the loaded instance or None (not public).
 prefetched_objects = ContextVar("prefetched_objects", default=None)
@@ -31,10 +36,10 @@ class PrefetchedChooserMixin:
         return [store.get(self.target_model, value) if value not in (None, "") else None for value in values]
 
     def get_api_representation(self, value, context=None):
-        # Imported here: ``api`` is the delivery layer; blocks only borrow its shapes when serialised.
-        from api.shapes import shape_of
-
-        return shape_of(value, context)
+        given = services(context)
+        if given is None:
+            return super().get_api_representation(value, context)
+        return given.shape_of(value, context)
 
 
 class ImageChooserBlock(PrefetchedChooserMixin, _ImageChooserBlock):

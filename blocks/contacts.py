@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from . import targets
 from .choosers import SnippetChooserBlock
 
 
@@ -7,7 +8,7 @@ class ContactCardBlock(SnippetChooserBlock):
     """Whom readers should contact about the topic: a reusable contact card kept up to date in one place."""
 
     def __init__(self, **kwargs):
-        super().__init__("cms.ContactCard", **kwargs)
+        super().__init__(targets.CONTACT_CARD, **kwargs)
 
     class Meta:
         icon = "mail"

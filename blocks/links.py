@@ -4,6 +4,7 @@ from wagtail import blocks
 
 from .base import ApiStructBlock
 from .choosers import DocumentChooserBlock, PageChooserBlock
+from .services import services
 
 LINK_TARGETS = ("page", "document", "url")
 
@@ -30,7 +31,9 @@ class LinkBlock(ApiStructBlock):
     def get_api_representation(self, value, context=None):
         chosen = next((name for name in LINK_TARGETS if value.get(name)), None)
         data = super().get_api_representation(value, context)
-        if data is None or chosen is None or data.get(chosen) is None:
+        if data is None or services(context) is None:
+            return data
+        if chosen is None or data.get(chosen) is None:
             return None  # the target is not public: no half-link
         target = data[chosen]
         data["link_type"] = chosen

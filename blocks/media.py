@@ -5,6 +5,7 @@ from wagtail.embeds.blocks import EmbedBlock
 
 from .base import ApiStructBlock
 from .choosers import DocumentChooserBlock, ImageChooserBlock
+from .services import services
 
 
 class ImageBlock(ApiStructBlock):
@@ -34,7 +35,7 @@ class ImageBlock(ApiStructBlock):
 
     def get_api_representation(self, value, context=None):
         data = super().get_api_representation(value, context)
-        if data is not None:
+        if data is not None and services(context) is not None:
             # The alt text the editor wrote for this use of the image, empty when decorative.
             data["image"]["alt"] = "" if value.get("decorative") else value.get("alt_text") or ""
         return data

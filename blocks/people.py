@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from . import targets
 from .base import ApiStructBlock
 from .choosers import SnippetChooserBlock
+from .services import services
 
 
 def choice_label(choices, value):
@@ -27,7 +29,7 @@ class SpeakerBlock(ApiStructBlock):
     and organisation printed in a report belong here and are not read from the person's current profile.
     """
 
-    person = SnippetChooserBlock("cms.Person", label=_("Person"))
+    person = SnippetChooserBlock(targets.PERSON, label=_("Person"))
     part = blocks.ChoiceBlock(label=_("Part in the event"), choices=SPEAKER_PARTS, default="speaker")
     role = blocks.CharBlock(
         label=_("Role at the event"),
@@ -36,7 +38,7 @@ class SpeakerBlock(ApiStructBlock):
         help_text=_("Job title as it was at the time, e.g. “LSUA project manager”. Empty: the person's current title."),
     )
     organisation = SnippetChooserBlock(
-        "cms.Organisation",
+        targets.ORGANISATION,
         label=_("Organisation at the event"),
         required=False,
         help_text=_("Empty: the person's current organisation."),
@@ -51,8 +53,8 @@ class SpeakerBlock(ApiStructBlock):
 
     def get_api_representation(self, value, context=None):
         data = super().get_api_representation(value, context)
-        if data is None:
-            return None
+        if data is None or services(context) is None:
+            return data
         # Display-ready: when the report does not say, the person's current title and organisation apply.
         data["role"] = data["role"] or data["person"]["job_title"]
         data["organisation"] = data["organisation"] or data["person"]["organisation"]

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from .services import services
+
 # Editors write reports, not layouts: no headings inside paragraphs (there is a heading block),
 # no embeds or images inside rich text (there are blocks for those).
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
@@ -10,9 +12,10 @@ class RichTextBlock(blocks.RichTextBlock):
     """Rich text whose API form is HTML with links pointing at the public front-end."""
 
     def get_api_representation(self, value, context=None):
-        from api.richtext import expand
-
-        return expand(value)
+        given = services(context)
+        if given is None:
+            return super().get_api_representation(value, context)
+        return given.expand_rich_text(value)
 
 
 class ParagraphBlock(RichTextBlock):

@@ -8,6 +8,7 @@ query runs, and every error is a JSON body with a 4xx status.
 import hashlib
 import json
 import logging
+from typing import Annotated, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,11 +20,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from wagtail.api.v2.utils import BadRequestError
+from wagtail.coreutils import get_content_languages
 from wagtail.fields import StreamField
 
 from cms.changes import PAGE, tag
 
 from .. import cache as api_cache
+from .. import shapes
+from ..declare import Doc
 from ..resolver import Resolver
 
 logger = logging.getLogger(__name__)
@@ -34,6 +38,12 @@ MAX_SEARCH_WORDS = 25
 SEARCH_OPERATORS = {"and", "or"}
 
 
+class Error(TypedDict):
+    """The body of every 400 and 404 of the API endpoints: bad input is never a 500."""
+
+    message: Annotated[str, Doc("What was wrong, in English.")]
+
+
 class DeliveryEndpointMixin:
     # JSON only: no browsable HTML API, no sessions (what a logged-in editor sees is what the public sees).
     renderer_classes = [JSONRenderer]
@@ -41,6 +51,36 @@ class DeliveryEndpointMixin:
     permission_classes = []
 
     # --- query parameters ----------------------------------------------------------------------------
+    # Accepted by every endpoint but without effect on the output, so not offered to clients: ``_`` is a
+    # cache-buster, ``format`` picks a renderer (there is only JSON) and ``rich_text_format`` is ignored
+    # because our rich text is always HTML with front-end links (``api.richtext``).
+    undocumented_parameters = frozenset({"_", "format", "rich_text_format"})
+
+    @classmethod
+    def parameter_docs(cls):
+        """Schema and description of each query parameter this endpoint knows (``known_query_parameters``);
+        the checks below enforce what they say. ``api.openapi`` fails the build on one left undescribed."""
+        limit_max = getattr(settings, "WAGTAILAPI_LIMIT_MAX", 20)
+        return {
+            "limit": (
+                {"type": "integer", "minimum": 0, "maximum": limit_max, "default": min(20, limit_max)},
+                f"Items per response (at most {limit_max}).",
+            ),
+            "offset": ({"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "Items to skip."),
+            "fields": (
+                {"type": "string"},
+                "Fields to add to the defaults, comma-separated (fields=body,topics); * for all, _ to start from "
+                "none (fields=_,title), -name to remove one. Required keys in this document are those of the "
+                "default response.",
+            ),
+            "search": ({"type": "string", "maxLength": MAX_SEARCH_LENGTH}, "Full-text search."),
+            "search_operator": (
+                {"type": "string", "enum": sorted(SEARCH_OPERATORS)},
+                "How search words combine (default: or).",
+            ),
+            "order": ({"type": "string"}, "Field name, - for descending, or random."),
+        }
+
     def check_common_parameters(self):
         params = self.request.GET
         for name in ("offset", "limit"):
@@ -56,8 +96,8 @@ class DeliveryEndpointMixin:
                 raise BadRequestError(
                     f"search is limited to {MAX_SEARCH_LENGTH} characters and {MAX_SEARCH_WORDS} words"
                 )
-        if "locale" in params and params["locale"] not in dict(settings.WAGTAIL_CONTENT_LANGUAGES):
-            languages = ", ".join(code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES)
+        if "locale" in params and params["locale"] not in get_content_languages():
+            languages = ", ".join(get_content_languages())
             raise BadRequestError(f"unknown locale: {params['locale']} (available: {languages})")
         if "search_operator" in params and params["search_operator"] not in SEARCH_OPERATORS:
             raise BadRequestError("search_operator must be 'and' or 'or'")
@@ -76,22 +116,23 @@ class DeliveryEndpointMixin:
     # --- errors --------------------------------------------------------------------------------------
     def handle_exception(self, exc):
         if isinstance(exc, Http404):
-            return Response({"message": "not found"}, status=status.HTTP_404_NOT_FOUND)
+            return Response(Error(message="not found"), status=status.HTTP_404_NOT_FOUND)
         if isinstance(exc, BadRequestError):
-            return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(Error(message=str(exc)), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, ValidationError | ValueError | OverflowError | DataError):
             # Bad input that reached a conversion or the database: say so, never a 500 or a traceback.
             logger.info("Rejected API input %s: %s", self.request.get_full_path(), exc)
-            return Response({"message": "invalid query parameter value"}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(Error(message="invalid query parameter value"), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, APIException):
-            return Response({"message": str(exc.detail)}, status=exc.status_code)
+            return Response(Error(message=str(exc.detail)), status=exc.status_code)
         return super().handle_exception(exc)
 
     # --- serialisation -------------------------------------------------------------------------------
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["resolver"] = self.resolver
-        return context
+        # What blocks take from the delivery layer (shapes, rich text) when they are serialised.
+        return shapes.block_context(context)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

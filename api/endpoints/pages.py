@@ -1,216 +1,32 @@
 """The pages endpoint: Wagtail API v2 conventions, display-ready event reports, filters, caching."""
 
-import datetime
-
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Prefetch, Q, prefetch_related_objects
-from django.db.models.functions import Cast, Length, Substr
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models.functions import Length, Substr
 from django.http import Http404
-from django.utils import timezone
-from rest_framework.fields import Field
-from wagtail.api.v2.filters import BaseFilterBackend
+from wagtail.api.conf import APIField
 from wagtail.api.v2.serializers import PageSerializer
-from wagtail.api.v2.utils import BadRequestError, get_object_detail_url
 from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.models import Locale, Page, ReferenceIndex, Site
-from wagtail_localize.models import Translation
+from wagtail.coreutils import get_content_languages
+from wagtail.models import Locale, Page, Site, get_page_models
 
 from cms.changes import PAGE, PAGES_LISTING, tag
-from cms.models import EventOrganiser, EventReportPage, Organisation, Person, Topic
-from cms.models.pages import EventFormat
+from cms.models import EventOrganiser, EventReportPage, Topic
 
 from .. import cache as api_cache
-from .. import fields, shapes
-from ..jsonld import event_report_jsonld
+from .. import fields
+from ..filters import EVENT_FILTERS, EventReportFilter
 from ..privacy import page_is_public, public_pages_q
-from ..urls import frontend_url
-from .base import DeliveryEndpointMixin
-
-
-# --- meta fields ----------------------------------------------------------------------------------------
-class HtmlUrlField(Field):
-    """Where the page lives on the public front-end."""
-
-    def get_attribute(self, instance):
-        return instance
-
-    def to_representation(self, page):
-        return frontend_url(page)
-
-
-class ParentField(Field):
-    def get_attribute(self, instance):
-        return self.context["resolver"].parents.get(instance.path[: -instance.steplen])
-
-    def to_representation(self, parent):
-        return {
-            "id": parent.pk,
-            "meta": {
-                "type": parent.specific_class._meta.label,
-                "detail_url": get_object_detail_url(self.context["router"], self.context["request"], Page, parent.pk),
-                "html_url": frontend_url(parent),
-            },
-            "title": parent.title,
-        }
-
-
-class AliasOfField(Field):
-    def get_attribute(self, instance):
-        return self.context["resolver"].get(Page, instance.alias_of_id) if instance.alias_of_id else None
-
-    def to_representation(self, page):
-        return shapes.page_ref(page)
-
-
-class TranslationsField(Field):
-    """Every live, public, non-alias translation of the page (the page itself included), with what a
-    front-end needs for ``<link rel="alternate" hreflang>``: the source-language one is also x-default."""
-
-    def get_attribute(self, instance):
-        return instance
-
-    def to_representation(self, page):
-        router, request = self.context["router"], self.context["request"]
-        return [
-            {
-                "locale": other.locale.language_code,
-                "hreflang": other.locale.language_code,
-                "x_default": other.locale.language_code == settings.LANGUAGE_CODE,
-                "id": other.pk,
-                "title": other.title,
-                "html_url": frontend_url(other),
-                "detail_url": get_object_detail_url(router, request, Page, other.pk),
-            }
-            for other in self.context["resolver"].translations.get(page.translation_key, [])
-            if other.alias_of_id is None
-        ]
-
-
-class TranslationStatusField(Field):
-    """``source`` for pages in the source language (or not made by translation), ``current`` when the
-    translation reflects the live source, ``outdated`` when the source changed since the translation was
-    last synchronised, or translators' work awaits publishing."""
-
-    def get_attribute(self, instance):
-        return instance
-
-    def to_representation(self, page):
-        if page.locale.language_code == settings.LANGUAGE_CODE:
-            return "source"
-        translation = (
-            Translation.objects.filter(source__object_id=page.translation_key, target_locale_id=page.locale_id)
-            .select_related("source__locale")
-            .first()
-        )
-        if translation is None:
-            return "source"
-        source_page = next(
-            (
-                other
-                for other in self.context["resolver"].translations.get(page.translation_key, [])
-                if other.locale_id == translation.source.locale_id
-            ),
-            None,
-        )
-        source_published = source_page.last_published_at if source_page is not None else None
-        if source_published and source_published > translation.source.last_updated_at:
-            return "outdated"
-        work, published = translation.translations_last_updated_at, translation.destination_last_updated_at
-        if work and published and work > published:
-            return "outdated"
-        return "current"
-
-
-class JsonLdField(Field):
-    def get_attribute(self, instance):
-        return instance
-
-    def to_representation(self, page):
-        if isinstance(page, EventReportPage):
-            return event_report_jsonld(page, self.context)
-        return None
+from .base import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, DeliveryEndpointMixin
 
 
 class DeliveryPageSerializer(PageSerializer):
-    html_url = HtmlUrlField(read_only=True)
-    parent = ParentField(read_only=True)
-    alias_of = AliasOfField(read_only=True)
-    translations = TranslationsField(read_only=True)
-    translation_status = TranslationStatusField(read_only=True)
-    jsonld = JsonLdField(read_only=True)
-
-
-# --- event report filters -------------------------------------------------------------------------------
-# ``event_format`` rather than ``format``: DRF reserves ``?format=`` for choosing a renderer.
-EVENT_FILTERS = ("date_from", "date_to", "when", "event_format", "organisation", "person", "topic")
-
-
-def _parse_date(name, value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as e:
-        raise BadRequestError(f"{name} must be a date in the form YYYY-MM-DD") from e
-
-
-def _parse_id(name, value):
-    if not value.isdigit() or len(value) > 18:
-        raise BadRequestError(f"{name} must be a numeric id")
-    return int(value)
-
-
-def _referenced_in_pages(model, pk):
-    """Ids (as text) of pages whose content refers to the object, from Wagtail's reference index."""
-    return ReferenceIndex.objects.filter(
-        to_content_type=ContentType.objects.get_for_model(model),
-        to_object_id=str(pk),
-        base_content_type=ContentType.objects.get_for_model(Page),
-    ).values("object_id")
-
-
-class EventReportFilter(BaseFilterBackend):
-    """date_from/date_to (events overlapping the range), when=upcoming|past, event_format, organisation,
-    person (reports the person appears in), topic (slug). They need ``type=cms.EventReportPage``."""
-
-    def filter_queryset(self, request, queryset, view):
-        used = [name for name in EVENT_FILTERS if name in request.GET]
-        if not used:
-            return queryset
-        if not issubclass(queryset.model, EventReportPage):
-            raise BadRequestError(f"filter {', '.join(used)} needs type=cms.EventReportPage")
-        params = request.GET
-        if "date_from" in params:
-            day = _parse_date("date_from", params["date_from"])
-            # An event with no end date ends on its start date.
-            queryset = queryset.filter(Q(end_date__gte=day) | Q(end_date__isnull=True, start_date__gte=day))
-        if "date_to" in params:
-            queryset = queryset.filter(start_date__lte=_parse_date("date_to", params["date_to"]))
-        if "when" in params:
-            today = timezone.localdate()
-            if params["when"] == "upcoming":
-                queryset = queryset.filter(Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today))
-            elif params["when"] == "past":
-                queryset = queryset.filter(Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today))
-            else:
-                raise BadRequestError("when must be 'upcoming' or 'past'")
-        if "event_format" in params and params["event_format"] not in EventFormat.values:
-            # The equality filter itself is Wagtail's (FieldsFilter); an unknown value is an error, not [].
-            raise BadRequestError("event_format must be one of: " + ", ".join(EventFormat.values))
-        if "organisation" in params:
-            pk = _parse_id("organisation", params["organisation"])
-            organiser_pages = EventOrganiser.objects.filter(organisation_id=pk).values("page_id")
-            referring = _referenced_in_pages(Organisation, pk)
-            queryset = queryset.annotate(_pk_text=Cast("pk", CharField())).filter(
-                Q(pk__in=organiser_pages) | Q(_pk_text__in=referring)
-            )
-        if "person" in params:
-            pk = _parse_id("person", params["person"])
-            queryset = queryset.annotate(_pk_text=Cast("pk", CharField())).filter(
-                _pk_text__in=_referenced_in_pages(Person, pk)
-            )
-        if "topic" in params:
-            queryset = queryset.filter(topics__slug=params["topic"], topics__live=True)
-        return queryset
+    html_url = fields.HtmlUrlField(read_only=True)
+    parent = fields.ParentField(read_only=True)
+    alias_of = fields.AliasOfField(read_only=True)
+    translations = fields.TranslationsField(read_only=True)
+    translation_status = fields.TranslationStatusField(read_only=True)
+    jsonld = fields.JsonLdField(read_only=True)
 
 
 # --- the endpoint ---------------------------------------------------------------------------------------
@@ -251,11 +67,42 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
     }
 
     @classmethod
-    def get_body_fields(cls, model):
-        from wagtail.api.conf import APIField
+    def parameter_docs(cls):
+        """Schema and description of each query parameter (``api.openapi`` documents every known one)."""
+        locales = list(get_content_languages())
+        page_id = {"type": "integer", "minimum": 1}
+        page_or_root = {"oneOf": [page_id, {"type": "string", "const": "root"}]}
+        types = ", ".join(model._meta.label for model in get_page_models())
+        return {
+            **super().parameter_docs(),
+            "type": (
+                {"type": "string"},
+                "Page type(s), app_label.Model, comma-separated. Needed for a type's own fields (fields=, order=, "
+                "exact-match filters on its stored fields such as ?slug=) and for the event filters. Types: "
+                f"{types}.",
+            ),
+            "child_of": (page_or_root, "Direct children of the page with this id (or root)."),
+            "ancestor_of": (page_id, "Ancestors of the page with this id."),
+            "descendant_of": (page_or_root, "Pages below the page with this id (or root)."),
+            "translation_of": (page_id, "Translations of the page with this id (not the page itself)."),
+            "locale": ({"type": "string", "enum": locales}, "Pages in this language only. An unknown locale is a 404."),
+            "search": (
+                {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+                f"Full-text search (at most {MAX_SEARCH_LENGTH} characters and {MAX_SEARCH_WORDS} words).",
+            ),
+            "order": (
+                {"type": "string"},
+                "Field name(s), comma-separated, - for descending (e.g. -start_date), or random (not with offset).",
+            ),
+            **EVENT_FILTERS,
+        }
 
+    @classmethod
+    def get_body_fields(cls, model):
         extra = [APIField(name, serializer=serializer) for name, serializer in cls._fields_for(model)]
-        return cls._convert_api_fields(cls.body_fields) + extra
+        # Wagtail's body_fields mixes names and APIFields; its own conversion is private.
+        base = [field if isinstance(field, APIField) else APIField(field) for field in cls.body_fields]
+        return base + extra
 
     @classmethod
     def _fields_for(cls, model):
@@ -356,7 +203,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             return super().find_object(queryset, request)
         components = [component for component in request.GET["html_path"].split("/") if component]
         language = settings.LANGUAGE_CODE
-        if components and components[0] in dict(settings.WAGTAIL_CONTENT_LANGUAGES):
+        if components and components[0] in get_content_languages():
             language = components.pop(0)
         site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
         if site is None:

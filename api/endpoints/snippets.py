@@ -7,13 +7,14 @@ report (see ``api.shapes``), plus Wagtail-style ``meta``.
 from django.db.models import Q
 from wagtail.api.v2.utils import BadRequestError, get_object_detail_url
 from wagtail.api.v2.views import BaseAPIViewSet
+from wagtail.coreutils import get_content_languages
 
 from cms.changes import SNIPPET_LISTINGS, object_key, tag
 from cms.models import ContactCard, Organisation, Person
 
 from .. import cache as api_cache
 from .. import shapes
-from .base import DeliveryEndpointMixin
+from .base import MAX_SEARCH_LENGTH, DeliveryEndpointMixin
 
 ORDERINGS = {"id": "pk", "-id": "-pk", "name": "name", "-name": "-name"}
 
@@ -24,6 +25,19 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
     search_fields = ("name",)
     shape = None
     select_related = ()
+
+    @classmethod
+    def parameter_docs(cls):
+        locales = list(get_content_languages())
+        return {
+            **super().parameter_docs(),
+            "order": ({"type": "string", "enum": list(ORDERINGS), "default": "name"}, "Sort order."),
+            "search": (
+                {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+                "Case-insensitive match anywhere in: " + ", ".join(cls.search_fields) + ".",
+            ),
+            "locale": ({"type": "string", "enum": locales}, "Only this language. An unknown locale is a 400."),
+        }
 
     def get_queryset(self):
         return self.model.objects.filter(live=True).select_related("locale", *self.select_related)

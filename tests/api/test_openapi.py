@@ -24,12 +24,15 @@ from wagtail import blocks as wagtail_blocks
 from wagtail.fields import StreamField
 from wagtail.models import Locale
 
-from api.openapi import UNDOCUMENTED_PARAMETERS, BlockSchemas, openapi_document
+from api.endpoints.base import DeliveryEndpointMixin
+from api.openapi import openapi_document
+from api.openapi.blocks import BlockSchemas
 from api.router import api_router
+from cms.factories.media import DocumentFactory, ImageFactory
+from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
+from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
+from cms.factories.streams import FollowUpsFactory, PersonLinksFactory, ReportBodyFactory
 from cms.models import ContactCard, EventReportPage, Organisation, Person
-from tests.factories.media import DocumentFactory, ImageFactory
-from tests.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from tests.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
 
 DOCUMENT_URI = "urn:novads-cms:openapi"
 SCHEMAS = "#/components/schemas/"
@@ -167,7 +170,7 @@ def test_every_accepted_query_parameter_is_documented():
         if match.url_name not in accepted_by:
             continue
         endpoint = match.func.cls
-        accepted = set(getattr(endpoint, accepted_by[match.url_name])) - UNDOCUMENTED_PARAMETERS
+        accepted = set(getattr(endpoint, accepted_by[match.url_name])) - DeliveryEndpointMixin.undocumented_parameters
         documented = {p["name"] for p in item["get"]["parameters"] if p["in"] == "query"}
         assert documented == accepted, path
 
@@ -229,34 +232,23 @@ def test_a_key_missing_from_the_schema_fails_validation(api_client, demo_report)
         validator(component("EventReportPage")).validate(data)
 
 
-def item(value, n):
-    return {"type": "item", "value": value, "id": f"00000000-0000-4000-8000-{n:012d}"}
-
-
-def child(kind, value, n):
-    return {"type": kind, "value": value, "id": f"00000000-0000-4000-9000-{n:012d}"}
-
-
-def speaker(person, part="speaker"):
-    return {"person": person.pk, "part": part, "role": "", "organisation": None, "contribution": ""}
-
-
 @pytest.fixture
 def full_report(db):
     """A report using every block type and every kind of reference, with optional values filled in."""
     index = EventReportIndexPageFactory()
     document = DocumentFactory()
     organisation = OrganisationFactory(logo=ImageFactory(), website="https://example.org/")
-    link = {"title": "", "page": None, "document": None, "url": ""}
     person = PersonFactory(
         organisation=organisation,
         photo=ImageFactory(),
         bio=f'<p>See <a linktype="page" id="{index.pk}">the events</a>.</p>',
-        links=[
-            child("link", {**link, "page": index.pk}, 1),
-            child("link", {**link, "document": document.pk}, 2),
-            child("link", {**link, "title": "Website", "url": "https://example.org/"}, 3),
-        ],
+        links=PersonLinksFactory.stream(
+            [
+                ("link", {"page": index}),
+                ("link", {"document": document}),
+                ("link", {"title": "Website", "url": "https://example.org/"}),
+            ]
+        ),
     )
     contact = ContactCardFactory(
         organisation=organisation, email="info@example.org", last_verified=datetime.date(2020, 11, 1)
@@ -264,54 +256,46 @@ def full_report(db):
     follow_up = {
         "kind": "meeting",
         "title": "Meeting",
-        "description": "",
-        "date": "2020-11-20",
-        "period": "",
+        "date": datetime.date(2020, 11, 20),
         "free_of_charge": True,
         "registration_url": "https://example.org/register/",
     }
-    body = [
-        child("paragraph", f'<p>Programme: <a linktype="document" id="{document.pk}">PDF</a>.</p>', 10),
-        child("heading", {"text": "Opening", "level": "h3"}, 11),
-        child(
-            "image",
-            {"image": ImageFactory().pk, "alt_text": "Participants", "decorative": False, "caption": "", "credit": ""},
-            12,
-        ),
-        child("quote", {"text": "Quoted.", "attribution": "Someone"}, 13),
-        child("speaker", {**speaker(person, "opening"), "organisation": OrganisationFactory().pk}, 14),
-        child(
-            "talk",
-            {
-                "kind": "presentation",
-                "speakers": [item(speaker(person), 1)],
-                "title": "Talk",
-                "summary": "<p>Summary.</p>",
-                "slides": document.pk,
-                "recording_url": "https://example.org/recording/",
-            },
-            15,
-        ),
-        child(
-            "discussion",
-            {
-                "title": "Groups",
-                "method": "breakout_groups",
-                "group_count": 2,
-                "question_count": None,
-                "moderators": [item(speaker(person, "moderator"), 2)],
-                "description": "<p>How it went.</p>",
-                "questions": [item({"question": "Why?", "outcomes": [item("Because.", 3)]}, 4)],
-                "conclusions": "<p>Done.</p>",
-                "summary_document": document.pk,
-            },
-            16,
-        ),
-        child("follow_up", follow_up, 17),
-        child("contact", contact.pk, 18),
-        child("document", {"document": document.pk, "title": "", "description": "Programme"}, 19),
-        child("video", {"embed": "https://www.youtube.com/watch?v=miniforums", "title": "", "caption": ""}, 20),
-    ]
+    body = ReportBodyFactory.stream(
+        [
+            ("paragraph", f'<p>Programme: <a linktype="document" id="{document.pk}">PDF</a>.</p>'),
+            ("heading", {"text": "Opening", "level": "h3"}),
+            ("image", {"image": ImageFactory(), "alt_text": "Participants"}),
+            ("quote", {"text": "Quoted.", "attribution": "Someone"}),
+            ("speaker", {"person": person, "part": "opening", "organisation": OrganisationFactory()}),
+            (
+                "talk",
+                {
+                    "kind": "presentation",
+                    "speakers": [{"person": person}],
+                    "title": "Talk",
+                    "summary": "<p>Summary.</p>",
+                    "slides": document,
+                    "recording_url": "https://example.org/recording/",
+                },
+            ),
+            (
+                "discussion",
+                {
+                    "title": "Groups",
+                    "group_count": 2,
+                    "moderators": [{"person": person, "part": "moderator"}],
+                    "description": "<p>How it went.</p>",
+                    "questions": [{"question": "Why?", "outcomes": ["Because."]}],
+                    "conclusions": "<p>Done.</p>",
+                    "summary_document": document,
+                },
+            ),
+            ("follow_up", follow_up),
+            ("contact", contact),
+            ("document", {"document": document, "description": "Programme"}),
+            ("video", {"embed": "https://www.youtube.com/watch?v=miniforums"}),
+        ]
+    )
     page = EventReportPageFactory(
         parent=index,
         hero_image=ImageFactory(),
@@ -323,9 +307,10 @@ def full_report(db):
         participant_count=20,
         participant_count_qualifier="more_than",
         body=body,
-        follow_ups=[child("follow_up", follow_up, 30)],
-        contacts=[child("contact", contact.pk, 31)],
-        resources=[child("resource", {**link, "document": document.pk, "kind": "slides"}, 32)],
+        follow_ups=FollowUpsFactory.stream([("follow_up", follow_up)]),
+        contacts__0__contact=contact,
+        resources__0__resource__document=document,
+        resources__0__resource__kind="slides",
     )
     page.topics.add(TopicFactory())
     page.organisers.create(organisation=organisation, part="partner", locale=page.locale)
