@@ -42,13 +42,20 @@ pytest: install
 test: lint check pytest
 
 # Refresh the Latvian and Latgalian catalogues after changing translatable strings; translate, then
-# `make compilemessages`.
+# `make compilemessages`. One catalogue for all four apps, shipped in the wheel: cms/locale.
 messages: install
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py makemessages -l lv -l ltg \
-		--ignore='.venv/*' --ignore='static/*' --ignore='media/*' --ignore='bench/*' --no-obsolete
+	DJANGO_SETTINGS_MODULE=config.settings.messages $(BIN)/python manage.py makemessages -l lv -l ltg \
+		--ignore='.venv/*' --ignore='static/*' --ignore='media/*' --ignore='bench/*' --ignore='build/*' \
+		--ignore='dist/*' --no-obsolete
 
 compilemessages:
-	for lang in lv ltg; do msgfmt --check -o locale/$$lang/LC_MESSAGES/django.mo locale/$$lang/LC_MESSAGES/django.po; done
+	for lang in lv ltg; do msgfmt --check -o cms/locale/$$lang/LC_MESSAGES/django.mo cms/locale/$$lang/LC_MESSAGES/django.po; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-media
+
+# The shapes table of docs/api.md is generated from the shape declarations (api.openapi.reference).
+docs: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -c "import django; django.setup(); \
+		from pathlib import Path; from api.openapi.reference import rewrite; \
+		p = Path('docs/api.md'); p.write_text(rewrite(p.read_text()))"

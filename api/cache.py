@@ -9,9 +9,10 @@ What to bump is never worked out here: ``cms.changes`` records, for every edit, 
 ``invalidate`` maps a committed change event onto scopes. Privacy edits also bump ``privacy``, the generation
 under which the restricted paths are cached (``api.privacy``), in the same write as the page scopes.
 
-Responses live in a cache of their own (``CMS_API_CACHE``, by default the ``api`` alias), apart from
-renditions. The key is the path with the query parameters sorted and ``_`` (a client's cache-buster, which
-changes no output) left out, so query-string noise cannot grow the cache; free-text searches are not stored.
+Responses live in a cache of their own (``CMS_API_CACHE``: the ``api`` alias here, ``default`` when unset),
+apart from renditions. The key is the path with the query parameters sorted and ``_`` (a client's
+cache-buster, which changes no output) left out, so query-string noise cannot grow the cache; free-text
+searches are not stored.
 """
 
 import hashlib
@@ -39,7 +40,8 @@ UNSTORED_PARAMETERS = frozenset({"search"})
 
 
 def _alias():
-    return getattr(settings, "CMS_API_CACHE", "api")
+    # A site of its own may have no cache but ``default``; this one names an alias for the API (``api``).
+    return getattr(settings, "CMS_API_CACHE", "default")
 
 
 def response_cache():
@@ -219,5 +221,5 @@ def set_cache_control(request, response):
     if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
         response["Cache-Control"] = "private, no-store"
     else:
-        response["Cache-Control"] = f"public, max-age={settings.CMS_API_MAX_AGE}"
+        response["Cache-Control"] = f"public, max-age={getattr(settings, 'CMS_API_MAX_AGE', 300)}"
     response["Vary"] = "Cookie"

@@ -633,6 +633,10 @@ def connect():
 
 
 # --- retention -----------------------------------------------------------------------------------------
+def retention_days():
+    return getattr(settings, "CMS_CHANGE_EVENTS_RETENTION_DAYS", 30)
+
+
 def prune(now=None):
     """Delete events older than the retention period, keeping each object's latest event (it holds the URL
     the public last saw, which the next event of that object compares against)."""
@@ -643,7 +647,7 @@ def prune(now=None):
 
     from .models import ChangeEvent
 
-    days = getattr(settings, "CMS_CHANGE_EVENTS_RETENTION_DAYS", 30)
+    days = retention_days()
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     latest = ChangeEvent.objects.values("object_type", "object_id").annotate(last=Max("id")).values("last")
     deleted, _ = ChangeEvent.objects.filter(created_at__lt=cutoff).exclude(id__in=latest).delete()
@@ -651,11 +655,18 @@ def prune(now=None):
 
 
 # --- checks --------------------------------------------------------------------------------------------
+IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
+
+
 @checks.register()
 def check_reference_index_is_immediate(app_configs=None, **kwargs):
     """Wagtail updates the reference index in a task of the default backend; the change log reads the index
     during the edit, so that backend must run tasks at once."""
-    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    tasks = getattr(settings, "TASKS", None)
+    if tasks is None:
+        # Unset (a fresh Wagtail site), django_tasks runs every task in its immediate default backend.
+        tasks = {"default": {"BACKEND": IMMEDIATE_BACKEND}}
+    backend = tasks.get("default", {}).get("BACKEND", "")
     if backend.endswith("ImmediateBackend"):
         return []
     return [

@@ -26,7 +26,12 @@ def frontend_url_for(url_path, roots=None):
     path = frontend_path_for(url_path, roots)
     if path is None:
         return None
-    return settings.CMS_FRONTEND_BASE_URL.rstrip("/") + path
+    return frontend_base_url() + path
+
+
+def frontend_base_url():
+    """The public front-end that consumes the API (``CMS_FRONTEND_BASE_URL``), without a trailing slash."""
+    return getattr(settings, "CMS_FRONTEND_BASE_URL", "http://127.0.0.1:3000").rstrip("/")
 
 
 def frontend_path(page):

@@ -5,20 +5,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from api.changes import changes_view
-from api.router import urlpatterns as api_router_urls
-from api.schema_views import docs_view, schema_view
-
 handler404 = "api.errors.not_found"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # The API lives outside language prefixes: LocaleMiddleware must never redirect it.
-    path("api/v2/schema/", schema_view, name="api-schema"),
-    path("api/v2/docs/", docs_view, name="api-docs"),
-    path("api/v2/changes/", changes_view, name="api-changes"),
-    path("api/v2/", api_router_urls()),
+    path("api/v2/", include("api.urlconf")),
 ]
 
 if settings.DEBUG:

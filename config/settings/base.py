@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -148,9 +147,8 @@ KNOWN_LANGUAGES = {
     "ltg": "Latgalīšu",
     "ru": "Русский",
 }
-# Django does not know Latgalian: register it so that get_language_info(), LocaleMiddleware and the
-# language prefix /ltg/ work. Its catalogue is locale/ltg, its formats config/formats/ltg.
-LANG_INFO["ltg"] = {"bidi": False, "code": "ltg", "name": "Latgalian", "name_local": "Latgalīšu"}
+# Django does not know Latgalian: the cms app registers it (LANG_INFO, in CmsConfig.ready) and ships its
+# catalogue (cms/locale/ltg) and formats (cms.formats.ltg, FORMAT_MODULE_PATH below).
 
 _codes = env_list("CMS_LANGUAGES", "lv,en,ltg")
 _unknown = [code for code in _codes if code not in KNOWN_LANGUAGES]
@@ -165,8 +163,11 @@ WAGTAIL_I18N_ENABLED = True
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Riga"
-LOCALE_PATHS = [BASE_DIR / "locale"]
-FORMAT_MODULE_PATH = ["config.formats"]
+# Our catalogues ship inside the cms app (cms/locale) and are found as its catalogue: cms is the first of
+# INSTALLED_APPS, so they win over Wagtail's and wagtail-localize's. LOCALE_PATHS, above every app, is left
+# for this site's own overrides (`make messages` uses config.settings.messages to write into cms/locale).
+LOCALE_PATHS = []
+FORMAT_MODULE_PATH = ["cms.formats"]
 # The admin follows each user's preference; the source language is what new users get. Wagtail has no
 # Latgalian admin catalogue, so the admin offers Latvian, English (and Russian when enabled).
 WAGTAILADMIN_PERMITTED_LANGUAGES = [(code, name) for code, name in LANGUAGES if code != "ltg"]

@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 [
                     "",
                     "Demo admin " + ("created" if created else "reset") + ":",
-                    f"  URL:      {settings.WAGTAILADMIN_BASE_URL}/admin/",
+                    f"  URL:      {getattr(settings, 'WAGTAILADMIN_BASE_URL', '').rstrip('/')}/admin/",
                     f"  user:     {username}",
                     f"  password: {password}",
                     "",

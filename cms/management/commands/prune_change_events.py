@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cms.changes import prune
+from cms.changes import prune, retention_days
 
 
 class Command(BaseCommand):
@@ -12,6 +11,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         deleted = prune()
-        self.stdout.write(
-            f"Deleted {deleted} change event(s) older than {settings.CMS_CHANGE_EVENTS_RETENTION_DAYS} days."
-        )
+        self.stdout.write(f"Deleted {deleted} change event(s) older than {retention_days()} days.")
