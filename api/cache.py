@@ -129,6 +129,9 @@ def lookup(scopes, request):
 
 
 def current_stamp(scopes):
+    """The current generation of each scope: from this process's mirror while it is confirmed current
+    (``api.generations``), otherwise read from the shared cache in one ``get_many`` (a single MGET with
+    Redis), which is the only place a bump is known."""
     cache = response_cache()
     generation_keys = [_generation_key(scope) for scope in scopes]
     mirror = generations.mirror_for(_alias(), cache)

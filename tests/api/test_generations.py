@@ -7,20 +7,23 @@ announcement travels through Redis exactly as between processes. Redis is taken 
 """
 
 import os
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
 
 from api import cache as api_cache
 from api import generations
-from tests.factories.pages import EventReportPageFactory
-from tests.factories.snippets import PersonFactory
-from tests.factories.streams import child, speaker
+from cms.factories.pages import EventReportPageFactory
+from cms.factories.snippets import PersonFactory
 
 REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 ALIAS = "api-redis"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _redis_or_skip():
@@ -41,7 +44,7 @@ def redis_cache(settings):
     prefix = f"novads-cms-test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
         **settings.CACHES,
-        ALIAS: {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix},
+        ALIAS: {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": f"{prefix}-api"},
     }
     settings.CMS_API_CACHE = ALIAS
     api_cache.local_responses.clear()
@@ -138,7 +141,7 @@ def test_an_announcement_during_a_read_discards_what_was_read(redis_cache):
     token = reader.token()
     old = {"api:gen:page:1": "read-before-the-bump"}
     publisher.announce(["api:gen:page:1"])
-    wait_for(lambda: reader.poller.poll(0), "the announcement to arrive")
+    wait_for(lambda: reader.pubsub.connection.can_read(timeout=0), "the announcement to arrive")
     reader.fill(token, old)
     assert reader.get(["api:gen:page:1"]) is None
     # Without an announcement in between, what was read is kept.
@@ -197,7 +200,7 @@ def test_publishing_through_the_api_with_redis(redis_cache, monkeypatch, publish
 
     api = Client(HTTP_HOST="localhost")
     person = PersonFactory(name="Anna Bērziņa")
-    page = EventReportPageFactory(body=[child("speaker", speaker(person))])
+    page = EventReportPageFactory(body__0__speaker__person=person)
     url = f"/api/v2/pages/{page.pk}/"
     subscribed(generations.mirror_for(ALIAS, redis_cache))
     api.get(url)
@@ -209,3 +212,41 @@ def test_publishing_through_the_api_with_redis(redis_cache, monkeypatch, publish
     person.name = "Anna Kalniņa"
     publish(person)
     assert api.get(url).json()["body"][0]["value"]["person"]["name"] == "Anna Kalniņa"
+
+
+def test_a_bump_in_another_process_is_seen_by_the_very_next_lookup(redis_cache):
+    """The publishing side as it runs: ``api.cache.bump`` (which announces) in a process of its own, after
+    which this process looks, through its subscribed mirror."""
+    child_code = (
+        "import sys, django; django.setup()\n"
+        "from api import cache\n"
+        "for line in sys.stdin:\n"
+        "    cache.bump(*line.split())\n"
+        "    print('bumped', flush=True)\n"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.api.multiprocess_settings",
+        "CMS_TEST_REDIS_URL": REDIS_URL,
+        # tests.api.multiprocess_settings names its caches' prefixes "<prefix>-<alias>".
+        "CMS_TEST_CACHE_PREFIX": redis_cache.key_prefix.removesuffix("-api"),
+        "CMS_TEST_MEDIA_ROOT": "/nonexistent",
+    }
+    subscribed(generations.mirror_for(ALIAS, redis_cache))
+    publisher = subprocess.Popen(
+        [sys.executable, "-c", child_code], cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        before = stamp("all", "page:1")
+        for number in range(30):
+            scope = "page:1" if number % 3 else "all"
+            publisher.stdin.write(f"{scope}\n".encode())
+            publisher.stdin.flush()
+            assert publisher.stdout.readline() == b"bumped\n"
+            after = stamp("all", "page:1")
+            assert after != before, f"bump {number} of {scope} not seen"
+            assert after == tuple(redis_cache.get_many(["api:gen:all", "api:gen:page:1"]).values())
+            before = after
+    finally:
+        publisher.stdin.close()
+        publisher.wait(timeout=30)
