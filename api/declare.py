@@ -21,6 +21,7 @@ Annotations, used as ``Annotated[type, Doc("…"), Format("uri")]``:
 A ``TypedDict``'s docstring (its first paragraph) is the component's description.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,18 +40,16 @@ class Html:
 
 
 @dataclass(frozen=True)
-class Format:
-    value: str
+class Keyword:
+    """A JSON Schema keyword and its value, written into the schema as they are."""
 
-
-@dataclass(frozen=True)
-class Pattern:
-    value: str
-
-
-@dataclass(frozen=True)
-class Const:
+    name: str
     value: Any
+
+
+Format = functools.partial(Keyword, "format")
+Pattern = functools.partial(Keyword, "pattern")
+Const = functools.partial(Keyword, "const")
 
 
 @dataclass(frozen=True)

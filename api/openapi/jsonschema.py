@@ -163,12 +163,8 @@ class Declarations:
                 schema["description"] = html(item.text)["description"]
             elif isinstance(item, declare.Keys) and item.describe:
                 schema["description"] = item.describe()
-            elif isinstance(item, declare.Format):
-                schema["format"] = item.value
-            elif isinstance(item, declare.Pattern):
-                schema["pattern"] = item.value
-            elif isinstance(item, declare.Const):
-                schema["const"] = item.value
+            elif isinstance(item, declare.Keyword):
+                schema[item.name] = item.value
             elif isinstance(item, declare.Choices):
                 values = list(item.values() if callable(item.values) else item.values)
                 schema["enum"] = [*values, ""] if item.allow_empty else values

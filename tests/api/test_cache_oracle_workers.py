@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from api import generations
 from api.cache import local_responses
+from tests.api.redis_support import REDIS_URL, redis_or_skip
 from tests.api.test_cache_oracle import OPERATIONS, World, fresh
-from tests.api.test_generations import REDIS_URL, _redis_or_skip
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def shared(settings, tmp_path):
     """Redis caches and file storage that this process and the workers share."""
     if connection.vendor != "postgresql":
         pytest.skip("the workers need a database they can share: PostgreSQL (DATABASE_URL)")
-    _redis_or_skip()
+    redis_or_skip()
     prefix = f"novads-cms-test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
         **{

@@ -1,4 +1,5 @@
-"""The per-process mirror of cache generations (``api.generations``), against a real Redis.
+"""The per-process mirror of cache generations (``api.generations``), against a real Redis (see
+``tests.api.redis_support``).
 
 Two mirrors in one test stand for two server processes: each has its own subscription connection, so an
 announcement travels through Redis exactly as between processes. Redis is taken from ``CMS_TEST_REDIS_URL``
@@ -7,11 +8,7 @@ announcement travels through Redis exactly as between processes. Redis is taken 
 """
 
 import os
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -20,40 +17,12 @@ from api import cache as api_cache
 from api import generations
 from cms.factories.pages import EventReportPageFactory
 from cms.factories.snippets import PersonFactory
-
-REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-ALIAS = "api-redis"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _redis_or_skip():
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CMS_TEST_REQUIRE_REDIS") == "1":
-            pytest.fail(f"CMS_TEST_REQUIRE_REDIS=1 but Redis at {REDIS_URL} does not answer: {error}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
+from tests.api.redis_support import ALIAS, publishing_process, redis_api_cache
 
 
 @pytest.fixture
 def redis_cache(settings):
-    """A Redis cache of its own (a fresh key prefix) serving the API cache; mirrors are closed afterwards."""
-    _redis_or_skip()
-    prefix = f"novads-cms-test-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        **settings.CACHES,
-        ALIAS: {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": f"{prefix}-api"},
-    }
-    settings.CMS_API_CACHE = ALIAS
-    api_cache.local_responses.clear()
-    yield caches[ALIAS]
-    for mirror in generations._mirrors.values():
-        mirror.close()
-    generations._mirrors.clear()
-    caches[ALIAS].delete_pattern("*")
-    api_cache.local_responses.clear()
+    yield from redis_api_cache(settings, mirror=True)
 
 
 def wait_for(condition, what, seconds=2.0):
@@ -217,36 +186,13 @@ def test_publishing_through_the_api_with_redis(redis_cache, monkeypatch, publish
 def test_a_bump_in_another_process_is_seen_by_the_very_next_lookup(redis_cache):
     """The publishing side as it runs: ``api.cache.bump`` (which announces) in a process of its own, after
     which this process looks, through its subscribed mirror."""
-    child_code = (
-        "import sys, django; django.setup()\n"
-        "from api import cache\n"
-        "for line in sys.stdin:\n"
-        "    cache.bump(*line.split())\n"
-        "    print('bumped', flush=True)\n"
-    )
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.api.multiprocess_settings",
-        "CMS_TEST_REDIS_URL": REDIS_URL,
-        # tests.api.multiprocess_settings names its caches' prefixes "<prefix>-<alias>".
-        "CMS_TEST_CACHE_PREFIX": redis_cache.key_prefix.removesuffix("-api"),
-        "CMS_TEST_MEDIA_ROOT": "/nonexistent",
-    }
     subscribed(generations.mirror_for(ALIAS, redis_cache))
-    publisher = subprocess.Popen(
-        [sys.executable, "-c", child_code], cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
-    try:
+    with publishing_process(redis_cache) as bump:
         before = stamp("all", "page:1")
         for number in range(30):
             scope = "page:1" if number % 3 else "all"
-            publisher.stdin.write(f"{scope}\n".encode())
-            publisher.stdin.flush()
-            assert publisher.stdout.readline() == b"bumped\n"
+            bump(scope)
             after = stamp("all", "page:1")
             assert after != before, f"bump {number} of {scope} not seen"
             assert after == tuple(redis_cache.get_many(["api:gen:all", "api:gen:page:1"]).values())
             before = after
-    finally:
-        publisher.stdin.close()
-        publisher.wait(timeout=30)

@@ -8,14 +8,9 @@ before) can make it serve an outdated stamp. Redis is taken from ``CMS_TEST_REDI
 Redis answers), which turns a missing Redis into a failure.
 """
 
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -23,39 +18,12 @@ from django.core.cache import caches
 from api import cache as api_cache
 from cms.factories.pages import EventReportPageFactory
 from cms.factories.snippets import PersonFactory
-
-REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-ALIAS = "api-redis"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _redis_or_skip():
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CMS_TEST_REQUIRE_REDIS") == "1":
-            pytest.fail(f"CMS_TEST_REQUIRE_REDIS=1 but Redis at {REDIS_URL} does not answer: {error}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
+from tests.api.redis_support import ALIAS, REDIS_URL, publishing_process, redis_api_cache
 
 
 @pytest.fixture
 def redis_cache(settings):
-    """A Redis cache of its own (a fresh key prefix) serving the API cache."""
-    _redis_or_skip()
-    prefix = f"novads-cms-test-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        **settings.CACHES,
-        ALIAS: {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": f"{prefix}-api"},
-    }
-    settings.CMS_API_CACHE = ALIAS
-    settings.CMS_API_GENERATIONS_MIRROR = False
-    api_cache.local_responses.clear()
-    cache = caches[ALIAS]
-    yield cache
-    cache.delete_pattern("*")
-    api_cache.local_responses.clear()
+    yield from redis_api_cache(settings, mirror=False)
 
 
 @pytest.fixture
@@ -117,38 +85,15 @@ def test_a_bump_over_another_connection_is_seen_by_the_very_next_lookup(redis_ca
 
 def test_a_bump_in_another_process_is_seen_by_the_very_next_lookup(redis_cache):
     """The publishing side as it runs: ``api.cache.bump`` in a process of its own, after which this one looks."""
-    child_code = (
-        "import sys, django; django.setup()\n"
-        "from api import cache\n"
-        "for line in sys.stdin:\n"
-        "    cache.bump(*line.split())\n"
-        "    print('bumped', flush=True)\n"
-    )
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.api.multiprocess_settings",
-        "CMS_TEST_REDIS_URL": REDIS_URL,
-        # tests.api.multiprocess_settings names its caches' prefixes "<prefix>-<alias>".
-        "CMS_TEST_CACHE_PREFIX": redis_cache.key_prefix.removesuffix("-api"),
-        "CMS_TEST_MEDIA_ROOT": "/nonexistent",
-    }
-    publisher = subprocess.Popen(
-        [sys.executable, "-c", child_code], cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
-    try:
+    with publishing_process(redis_cache) as bump:
         before = stamp("all", "page:1")
         for number in range(30):
             scope = "page:1" if number % 3 else "all"
-            publisher.stdin.write(f"{scope}\n".encode())
-            publisher.stdin.flush()
-            assert publisher.stdout.readline() == b"bumped\n"
+            bump(scope)
             after = stamp("all", "page:1")
             assert after != before, f"bump {number} of {scope} not seen"
             assert after == tuple(redis_cache.get_many(["api:gen:all", "api:gen:page:1"]).values())
             before = after
-    finally:
-        publisher.stdin.close()
-        publisher.wait(timeout=30)
 
 
 def test_a_dropped_connection_gives_correct_reads(redis_cache, other_connection):
