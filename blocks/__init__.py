@@ -1,5 +1,6 @@
 """StreamField blocks for event reports.
 
-One module per family. This package never imports ``cms``: snippet choosers refer to models by their
-``"app_label.ModelName"`` string so that blocks can be reused by any page type.
+One module per family. This package is the layer below ``cms`` and ``api`` and imports neither (the
+``.importlinter`` contracts): choosers name their models in ``targets``, and what the delivery API lends them
+(shapes, rich-text expansion) arrives in the serializer context (``services``).
 """
