@@ -210,13 +210,19 @@ def page_ref(page) -> PageRef | None:
     )
 
 
+def showable(obj):
+    """Live, or a draft that the preview endpoint put in front of an editor (``api_preview``, set only on the
+    objects it loaded for one preview response)."""
+    return obj is not None and (obj.live or getattr(obj, "api_preview", False))
+
+
 def _translated(obj) -> Translated:
     """Which snippet, in which language, and whether it stands in for a missing translation."""
     return Translated(id=obj.pk, locale=obj.locale.language_code, fallback=getattr(obj, "api_fallback", False))
 
 
 def organisation(org) -> Organisation | None:
-    if org is None or not org.live:
+    if not showable(org):
         return None
     return Organisation(
         **_translated(org),
@@ -228,7 +234,7 @@ def organisation(org) -> Organisation | None:
 
 
 def person(obj, context=None) -> Person | None:
-    if obj is None or not obj.live:
+    if not showable(obj):
         return None
     links = obj.links.stream_block.get_api_representation(obj.links, block_context(context))
     return Person(
@@ -243,7 +249,7 @@ def person(obj, context=None) -> Person | None:
 
 
 def contact_card(card) -> ContactCard | None:
-    if card is None or not card.live:
+    if not showable(card):
         return None
     return ContactCard(
         **_translated(card),
@@ -260,7 +266,7 @@ def contact_card(card) -> ContactCard | None:
 
 
 def topic(obj) -> Topic | None:
-    if obj is None or not obj.live:
+    if not showable(obj):
         return None
     return Topic(
         **_translated(obj),

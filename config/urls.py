@@ -17,7 +17,11 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
+    from . import demo_frontend
+
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # The demo has no front-end of its own: a stand-in for its preview route (CMS_FRONTEND_PREVIEW_URL in dev).
+    urlpatterns.append(path("demo-frontend/preview/", demo_frontend.preview, name="demo-frontend-preview"))
 
 # Pages are served per language tree: Latvian (the source) without a prefix, /en/, /ltg/ for translations.
 urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

@@ -65,7 +65,8 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
     def cache_scopes(cls, action, kwargs, request):
         return [api_cache.SNIPPETS] if action in ("listing_view", "detail_view") else None
 
-    def represent(self, obj):
+    def represent(self, obj, shape=None):
+        """``shape``: the shape function of the object's type (the preview endpoint serves every type)."""
         data = {
             "id": obj.pk,
             "meta": {
@@ -75,7 +76,7 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             },
         }
         with self.resolver.active():
-            shape = type(self).shape(obj)
+            shape = (shape or type(self).shape)(obj)
         data.update({key: value for key, value in shape.items() if key != "id"})
         return data
 

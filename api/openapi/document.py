@@ -6,9 +6,11 @@ from django.urls import reverse
 from cms.models import Person
 
 from .. import changes
+from ..endpoints import preview as preview_endpoints
 from ..endpoints.base import Error
 from ..endpoints.media import DocumentsEndpoint, ImagesEndpoint
 from ..endpoints.pages import PagesEndpoint
+from ..endpoints.preview import SNIPPET_ENDPOINTS
 from ..endpoints.snippets import SnippetEndpoint
 from ..router import api_router
 from ..shapes import SHARED, declaration_for
@@ -50,6 +52,7 @@ class Builder:
             self.add_endpoint(name, endpoint)
         self.add_schema_views()
         self.add_change_feed()
+        self.add_previews()
         return {
             "openapi": OPENAPI_VERSION,
             "info": {
@@ -221,6 +224,50 @@ class Builder:
                 },
             }
         }
+
+    def add_previews(self):
+        """The preview endpoints: the live detail shapes, by token; never cached, so no ETag and no 304."""
+        error = {"content": {"application/json": {"schema": ref("Error")}}}
+        errors = {
+            "400": {"description": "content_type or token missing, unknown, or not this token's.", **error},
+            "403": {"description": "The token is not valid (tampered with, or not a preview token).", **error},
+            "404": {"description": "The previewed object no longer exists.", **error},
+            "410": {"description": "The token (or its preview) has expired; ask the editor for a new link.", **error},
+        }
+        private = {
+            name: {"description": description, "schema": string()}
+            for name, description in (
+                ("Cache-Control", "Always private, no-store."),
+                ("X-Robots-Tag", "Always noindex, nofollow."),
+                ("Referrer-Policy", "Always no-referrer."),
+            )
+        }
+        pages = [*(ref(model.__name__) for model in self.page_types), ref("PageDetail")]
+        snippets = [ref(f"{endpoint.model.__name__}Detail") for endpoint in SNIPPET_ENDPOINTS.values()]
+        for name, kind, shapes, types in (
+            ("page_preview", "a page", pages, "a page type, e.g. cms.eventreportpage"),
+            ("snippet_preview", "a snippet", snippets, ", ".join(SNIPPET_ENDPOINTS)),
+        ):
+            self.paths[reverse(f"api-{name.replace('_', '-')}")] = {
+                "get": {
+                    "tags": ["preview"],
+                    "operationId": name,
+                    "summary": f"Preview of {kind}, by token",
+                    "description": first_paragraph(preview_endpoints),
+                    "parameters": [
+                        query_parameter("content_type", string(), f"app_label.model, lower case: {types}."),
+                        query_parameter("token", string(), "The token from the front-end preview URL."),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The object as the live detail endpoint shows it, from the editor's draft.",
+                            "headers": private,
+                            "content": {"application/json": {"schema": {"anyOf": shapes}}},
+                        },
+                        **errors,
+                    },
+                }
+            }
 
 
 INFO_DESCRIPTION = (

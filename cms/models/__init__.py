@@ -7,6 +7,7 @@ from .pages import (
     EventSession,
 )
 from .permissions import GroupLocalePermission
+from .preview import PreviewSnapshot
 from .snippets import ContactCard, Organisation, Person, Topic
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "GroupLocalePermission",
     "Organisation",
     "Person",
+    "PreviewSnapshot",
     "Topic",
 ]

@@ -21,8 +21,10 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from blocks.streams import contact_blocks, follow_up_blocks, report_body_blocks, resource_blocks
 from cms.forms import EventReportPageForm
 
+from .preview import FrontendPageMixin
 
-class EventReportIndexPage(Page):
+
+class EventReportIndexPage(FrontendPageMixin, Page):
     """The section that lists event reports (e.g. “Pasākumi”); reports are created beneath it."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -62,7 +64,7 @@ class CountQualifier(models.TextChoices):
     NOT_STATED = "not_stated", _("Not stated")
 
 
-class EventReportPage(Page):
+class EventReportPage(FrontendPageMixin, Page):
     """A report on a past event (forum, seminar, public discussion): who spoke, what was discussed and decided,
     what happens next and whom to contact."""
 

@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import DraftStateMixin, RevisionMixin, TranslatableMixin
+from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from blocks.links import LinkBlock
 from cms.validators import validate_phone
+
+from .preview import FrontendPreviewMixin
 
 
 class SnippetBase(DraftStateMixin, RevisionMixin, TranslatableMixin, index.Indexed, ClusterableModel):
@@ -24,7 +26,7 @@ class SnippetBase(DraftStateMixin, RevisionMixin, TranslatableMixin, index.Index
         abstract = True
 
 
-class Organisation(SnippetBase):
+class Organisation(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
     """An organisation that organises, funds or takes part in events (e.g. a municipality or an association)."""
 
     name = models.CharField(_("name"), max_length=255)
@@ -70,7 +72,7 @@ class Organisation(SnippetBase):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
 
-class Person(SnippetBase):
+class Person(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
     """A speaker, moderator or other person who appears in reports: one bio reused everywhere."""
 
     name = models.CharField(
@@ -131,7 +133,7 @@ class Person(SnippetBase):
         return self.name
 
 
-class ContactCard(SnippetBase):
+class ContactCard(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
     """Whom to contact about a topic: name, position and how to reach them, kept current in one place."""
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=255, help_text=_("In the nominative."))

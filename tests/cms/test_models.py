@@ -89,3 +89,15 @@ class TestContactCard:
     def test_last_verified_cannot_be_in_the_future(self):
         card = ContactCardFactory.build(last_verified=timezone.localdate() + datetime.timedelta(days=1))
         assert "last_verified" in clean_errors(card)
+
+
+def test_view_live_opens_the_front_end(client, django_user_model):
+    """The CMS has no public pages of its own: Wagtail's links to a page ("View live", the page URL) lead to the
+    front-end, in the page's language."""
+    from django.urls import reverse
+
+    report = EventReportPageFactory(slug="forums")
+    assert report.full_url == "http://127.0.0.1:3000/pasakumi/forums/"
+    client.force_login(django_user_model.objects.create_superuser("editor", "editor@example.org", "pw"))
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=[report.pk])).content.decode()
+    assert 'href="http://127.0.0.1:3000/pasakumi/forums/"' in edit
