@@ -1,5 +1,6 @@
 # One command each for a fresh machine:
 #   make demo   install, migrate SQLite, load demo content, create the demo admin, serve on 127.0.0.1:8000
+#               with the webhook and purge worker beside it
 #   make test   install, lint, check, and run the whole test suite
 PYTHON ?= python3.11
 VENV := .venv
@@ -25,7 +26,10 @@ demo: install
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py load_demo_content
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py create_demo_admin
 	@echo "Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/v2/pages/"
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The worker runs beside the server and stops with it.
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py run_frontend_hooks & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,8 +9,6 @@ Events younger than ``CMS_CHANGE_FEED_SETTLE_SECONDS`` are held back: an id is t
 writes its event, and a transaction that started earlier may commit a smaller id after a reader has passed it.
 """
 
-import base64
-import binascii
 import datetime
 from typing import Annotated, TypedDict
 
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_safe
 from wagtail.coreutils import get_content_languages
 
 from cms import models as content
-from cms.changes import KINDS, PAGE, object_key
+from cms.changes import KINDS, PAGE, decode_cursor, encode_cursor, object_key
 from cms.frontend import frontend_url_for, site_roots
 
 from .declare import Choices, Doc, Format, Inline
@@ -93,21 +91,6 @@ class ChangeFeedMeta(TypedDict):
 class ChangeFeed(TypedDict):
     meta: Annotated[ChangeFeedMeta, Inline]
     items: list[ChangeEvent]
-
-
-def encode_cursor(event_id):
-    return base64.urlsafe_b64encode(f"c1:{event_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor):
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    version, _sep, number = text.partition(":")
-    if version != "c1" or not number.isdigit() or len(number) > 18:
-        return None
-    return int(number)
 
 
 def _endpoints():

@@ -16,6 +16,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.settings.base import *  # noqa: F403
+from config.settings.base import sqlite_for_several_processes
 
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/novads-cms-bench"))
 
@@ -31,6 +32,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+sqlite_for_several_processes(DATABASES["default"])
 
 # The project's three aliases (see config.settings.base): default, api (responses), renditions.
 CACHE_ALIASES = ("default", "api", "renditions")

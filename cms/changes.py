@@ -23,6 +23,8 @@ The reference index must be current when an edit is recorded: Wagtail updates it
 task backend must run tasks immediately (a system check says so); background work gets a backend of its own.
 """
 
+import base64
+import binascii
 import functools
 import threading
 from dataclasses import dataclass, field
@@ -360,6 +362,23 @@ def _page_many_to_many(target):
     return tuple(relations)
 
 
+# --- cursors -------------------------------------------------------------------------------------------
+# Where a reader of the change feed stands: opaque to readers, given by the feed and by each webhook.
+def encode_cursor(event_id):
+    return base64.urlsafe_b64encode(f"c1:{event_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    version, _sep, number = text.partition(":")
+    if version != "c1" or not number.isdigit() or len(number) > 18:
+        return None
+    return int(number)
+
+
 # --- recording -----------------------------------------------------------------------------------------
 def last_event(key, pk):
     from .models import ChangeEvent
@@ -407,9 +426,12 @@ def record(kind, obj, builder, *, public, url_path="", always=False, was_public=
     return event
 
 
-def record_page(kind, page, *, subtree=False, old_public_urls=(), ignore_restriction=None, public=None):
+def record_page(
+    kind, page, *, subtree=False, old_public_urls=(), ignore_restriction=None, public=None, was_public=True
+):
     """A page changed. Its subtree changes too when its URL or privacy changed (``subtree``), or when its
-    URL differs from the one last recorded (a slug change on publish: the old URLs are purged as well)."""
+    URL differs from the one last recorded (a slug change on publish: the old URLs are purged as well).
+    ``was_public``: for a page without events, whether the public could have seen it before this edit."""
     restricted_now = restricted_page_paths()
     restricted = [path for path in restricted_now if path != ignore_restriction]
     public = page_is_public(page, restricted_now) if public is None else public
@@ -430,7 +452,16 @@ def record_page(kind, page, *, subtree=False, old_public_urls=(), ignore_restric
         builder.subtree(page)
     else:
         builder.page(page)
-    return record(kind, page, builder, public=public, url_path=page.url_path, always=subtree, previous=previous)
+    return record(
+        kind,
+        page,
+        builder,
+        public=public,
+        url_path=page.url_path,
+        always=subtree,
+        previous=previous,
+        was_public=was_public,
+    )
 
 
 def public_subtree_urls(page):
@@ -458,7 +489,9 @@ _moving = threading.local()
 
 
 def _on_page_published(sender, instance, **kwargs):
-    record_page("page.published", instance)
+    # A first publish into a private section is no news: the public never saw the page, before or after.
+    first = instance.first_published_at is not None and instance.first_published_at == instance.last_published_at
+    record_page("page.published", instance, was_public=not first)
 
 
 def _on_page_unpublished(sender, instance, **kwargs):
@@ -479,7 +512,7 @@ def _on_page_moved(sender, instance, **kwargs):
 def _on_page_created(sender, instance, created=False, raw=False, **kwargs):
     # Pages created live without a publish (aliases, which have no revisions; imports) are news as well.
     if created and not raw and instance.live:
-        record_page("page.published", instance)
+        record_page("page.published", instance, was_public=False)
 
 
 def _on_page_deleted(sender, instance, **kwargs):

@@ -7,6 +7,7 @@ usual names so that hosting platforms can set them without translation.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -57,7 +58,8 @@ INSTALLED_APPS = [
     "frontend_hooks",
     "wagtail_localize",
     "wagtail_localize.locales",
-    "wagtail_headless_preview",
+    "django_tasks_db",
+    "corsheaders",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware: preflight requests of the front-end's preview calls are answered here.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,6 +130,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+
+def sqlite_for_several_processes(database):
+    """The demo's SQLite is shared by the server and the worker: transactions take the write lock when they
+    begin (a reader upgraded to a writer mid-transaction fails at once with "database is locked" instead of
+    waiting), wait up to 20 s for it, and readers never wait for writers (WAL)."""
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(
+            {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        )
+    return database
+
+
+sqlite_for_several_processes(DATABASES["default"])
 # An admin request is one transaction: an edit and the change event it writes (cms.changes) commit together
 # or not at all. The delivery API only reads and opts out (api.urls).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -265,7 +283,34 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 
 # The default backend must run tasks at once: Wagtail updates its reference index through it, and the change
 # log reads that index while an edit is saved (check cms.E001). Background work gets an alias of its own.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    # Webhook deliveries and cache purges (frontend_hooks), run by `manage.py run_frontend_hooks`.
+    "frontend_hooks": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["frontend_hooks"]},
+}
+
+# --- Front-end hooks: preview, webhooks, cache purges -------------------------------------------------
+# Preview: the front-end's preview route (may contain {locale}); a token lasts this many seconds.
+CMS_FRONTEND_PREVIEW_URL = env("CMS_FRONTEND_PREVIEW_URL", CMS_FRONTEND_BASE_URL.rstrip("/") + "/preview")
+CMS_PREVIEW_TOKEN_MAX_AGE = env_int("CMS_PREVIEW_TOKEN_MAX_AGE", 30 * 60)
+# Only the front-end's origins may call the preview endpoints from a browser.
+CMS_FRONTEND_ORIGINS = env_list("CMS_FRONTEND_ORIGINS") or [
+    "{0.scheme}://{0.netloc}".format(urlsplit(CMS_FRONTEND_BASE_URL))
+]
+CORS_ALLOWED_ORIGINS = CMS_FRONTEND_ORIGINS
+CORS_URLS_REGEX = r"^/api/v2/(page|snippet)_preview/"
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+# Webhooks: seconds allowed per attempt, the retry schedule (seconds after each failed attempt), private
+# networks that may receive them after all (CIDR, comma-separated), and whether http is refused (default: off
+# only with DEBUG).
+CMS_WEBHOOK_TIMEOUT = env_int("CMS_WEBHOOK_TIMEOUT", 15)
+CMS_WEBHOOK_RETRY_SCHEDULE = [
+    int(seconds) for seconds in env_list("CMS_WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000")
+]
+CMS_WEBHOOK_ALLOWED_NETWORKS = env_list("CMS_WEBHOOK_ALLOWED_NETWORKS")
+CMS_WEBHOOK_REQUIRE_HTTPS = env_bool("CMS_WEBHOOK_REQUIRE_HTTPS", None)
+CMS_FRONTEND_HOOKS_TASK_BACKEND = "frontend_hooks"
+CMS_FRONTEND_HOOKS_SWEEP_SECONDS = env_int("CMS_FRONTEND_HOOKS_SWEEP_SECONDS", 60)
 
 REST_FRAMEWORK = {
     # Public delivery is JSON only: no browsable HTML API.

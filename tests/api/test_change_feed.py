@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from api.changes import decode_cursor, encode_cursor
+from cms.changes import decode_cursor, encode_cursor
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from cms.factories.snippets import PersonFactory
 from cms.models import ChangeEvent
