@@ -96,3 +96,11 @@ def due(model, now, grace=datetime.timedelta(0)):
     abandoned = Q(leased_until__lt=now, next_attempt_at__lte=now)
     overdue = Q(leased_until__isnull=True, next_attempt_at__lte=now - grace)
     return model.objects.filter(abandoned | overdue, state=OutboxState.PENDING)
+
+
+def prune(model, before):
+    """Delete finished rows (delivered, failed, cancelled) that finished before ``before``; returns how many.
+    Pending rows are never pruned, however old."""
+    finished = [OutboxState.DONE, OutboxState.FAILED, OutboxState.CANCELLED]
+    _total, per_model = model.objects.filter(state__in=finished, finished_at__lt=before).delete()
+    return per_model.get(model._meta.label, 0)  # (the total counts attempt logs too)

@@ -383,3 +383,22 @@ def test_redeliver_sends_again_with_the_same_id(run_worker, receiver, endpoint, 
         assert dispatch.redeliver([row]) == 1
     run_worker()
     assert receiver.ids() == [row.webhook_id, row.webhook_id]
+
+
+def test_finished_rows_are_pruned_after_the_retention_period(run_worker, receiver, endpoint, index, commit, settings):
+    import io
+
+    settings.CMS_CHANGE_EVENTS_RETENTION_DAYS = 30
+    publish(draft(index), commit)
+    run_worker()
+    receiver.stop()
+    publish(draft(index), commit)
+    run_worker()
+    done, pending = WebhookDelivery.objects.order_by("pk")
+    WebhookDelivery.objects.update(finished_at=timezone.now() - datetime.timedelta(days=31))
+    out = io.StringIO()
+    call_command("prune_frontend_hooks", stdout=out)
+    assert "Deleted 1 webhook deliveries" in out.getvalue()
+    # The pending one stays, however old: it has not been delivered.
+    assert list(WebhookDelivery.objects.values_list("pk", flat=True)) == [pending.pk]
+    assert DeliveryAttempt.objects.filter(delivery=done).count() == 0
