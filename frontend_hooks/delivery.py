@@ -87,7 +87,13 @@ def reset(deliveries, now=None):
     now = now or timezone.now()
     ids = [delivery.pk for delivery in deliveries]
     WebhookDelivery.objects.filter(pk__in=ids).update(
-        state=OutboxState.PENDING, attempts=0, next_attempt_at=now, leased_until=None, finished_at=None
+        state=OutboxState.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        leased_until=None,
+        finished_at=None,
+        last_error="",
+        last_status=None,
     )
     return ids
 
