@@ -2,6 +2,7 @@
 synchronisation and per-language rights."""
 
 import io
+from urllib.parse import urlsplit
 
 import polib
 import pytest
@@ -298,8 +299,10 @@ def test_latgalian_pages_are_served_under_ltg_with_latgalian_dates(ltg, django_c
             translation.save_target(publish=True)
     latgalian = page.get_translation(ltg)
     assert latgalian.live
-    response = Client(HTTP_HOST="localhost").get(latgalian.url)
-    assert latgalian.url.startswith("/ltg/")
+    # Its URL is its front-end address; the CMS serves the same path under its own host (templates, previews).
+    path = urlsplit(latgalian.url).path
+    assert path.startswith("/ltg/")
+    response = Client(HTTP_HOST="localhost").get(path)
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="ltg">' in html

@@ -25,7 +25,25 @@ from frontend_hooks.models import DeliveryAttempt, OutboxState, WebhookDelivery,
 from .receiver import Receiver
 
 # Transactional: the worker runs in its own transactions (and closes connections between tasks), as in production.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _site_tree():
+    """What the migrations create and a transactional test's flush removes: the locales, the tree's root, the
+    home page and the default site."""
+    from wagtail.models import Locale, Page, Site
+
+    from cms.apps import ensure_locales
+
+    ensure_locales(sender=None)
+    if not Site.objects.filter(is_default_site=True).exists():
+        root = Page.get_first_root_node() or Page.add_root(
+            instance=Page(title="Root", slug="root", locale=Locale.get_default())
+        )
+        home = root.add_child(instance=Page(title="Sākums", slug="home", locale=Locale.get_default()))
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+
 
 ALL_TYPES = [
     "page.published",
