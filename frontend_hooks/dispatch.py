@@ -16,7 +16,9 @@ def on_change_event(event):
     job = purge.record_purge(event)
     jobs = [job.pk] if job is not None else []
     if deliveries or jobs:
-        transaction.on_commit(lambda: (wake_deliveries(deliveries), wake_purges(jobs)))
+        # Robust: the edit has committed by then; a wake-up that cannot be queued is logged, never the editor's
+        # error, and the sweep wakes those rows later.
+        transaction.on_commit(lambda: (wake_deliveries(deliveries), wake_purges(jobs)), robust=True)
 
 
 def wake_deliveries(ids, at=None):
@@ -32,5 +34,5 @@ def wake_purges(ids, at=None):
 def redeliver(deliveries, now=None):
     """Send these deliveries again with their own webhook ids, woken after commit. Returns how many."""
     ids = delivery.reset(deliveries, now)
-    transaction.on_commit(lambda: wake_deliveries(ids))
+    transaction.on_commit(lambda: wake_deliveries(ids), robust=True)
     return len(ids)

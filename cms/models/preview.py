@@ -119,9 +119,10 @@ def frontend_preview_url(obj, token):
     (``"*"`` for the others); unset, ``<CMS_FRONTEND_BASE_URL>/preview``.
     """
     locale = obj.locale.language_code if getattr(obj, "locale_id", None) else settings.LANGUAGE_CODE
-    configured = getattr(settings, "CMS_FRONTEND_PREVIEW_URL", None) or frontend_base_url() + "/preview"
+    default = frontend_base_url() + "/preview"
+    configured = getattr(settings, "CMS_FRONTEND_PREVIEW_URL", None) or default
     if isinstance(configured, dict):
-        configured = configured.get(locale) or configured["*"]
+        configured = configured.get(locale) or configured.get("*") or default
     base = configured.replace("{locale}", locale)
     query = urlencode({"content_type": content_type_of(obj), "token": token})
     return f"{base}{'&' if '?' in base else '?'}{query}"

@@ -296,3 +296,14 @@ def test_cors_only_for_the_front_end_on_preview(api, report, editor):
     assert "Access-Control-Allow-Origin" not in other
     preflight = api.options(PAGE_PREVIEW, HTTP_ORIGIN="http://127.0.0.1:3000", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
     assert preflight["Access-Control-Allow-Origin"] == "http://127.0.0.1:3000"
+
+
+def test_the_preview_route_may_differ_per_language(report, editor, settings):
+    settings.CMS_FRONTEND_PREVIEW_URL = {
+        "en": "https://en.example.lv/preview",
+        "*": "https://www.example.lv/{locale}/p",
+    }
+    _response, url = hand_off(report, editor)
+    assert url.startswith("https://www.example.lv/lv/p?content_type=cms.eventreportpage&token=")
+    settings.CMS_FRONTEND_PREVIEW_URL = {"en": "https://en.example.lv/preview"}  # no "*": the default route
+    assert hand_off(report, editor)[1].startswith("http://127.0.0.1:3000/preview?")

@@ -420,3 +420,18 @@ def test_finished_rows_are_pruned_after_the_retention_period(run_worker, receive
     # The pending one stays, however old: it has not been delivered.
     assert list(WebhookDelivery.objects.values_list("pk", flat=True)) == [pending.pk]
     assert DeliveryAttempt.objects.filter(delivery=done).count() == 0
+
+
+def test_a_queue_that_cannot_be_reached_never_fails_the_publish(receiver, endpoint, index, commit, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the task queue is down")
+
+    monkeypatch.setattr(dispatch, "enqueue", unreachable)
+    page = draft(index)
+    publish(page, commit)  # no exception reaches the editor
+    page.refresh_from_db()
+    assert page.live
+    row = WebhookDelivery.objects.get()
+    monkeypatch.undo()
+    # The sweep wakes what was never woken.
+    assert tasks.wake_overdue(now=timezone.now() + datetime.timedelta(minutes=2)) == [row.pk]
