@@ -13,6 +13,7 @@ What the receiver's answer means:
   (``frontend_hooks.outbox``), given up after the last try.
 """
 
+import base64
 import datetime
 import logging
 import secrets
@@ -40,8 +41,6 @@ MAX_RETRY_AFTER = 24 * 3600
 
 def new_secret():
     """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
-    import base64
-
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
@@ -53,12 +52,11 @@ def new_webhook_id():
 def record_deliveries(event, now=None):
     """One delivery per active endpoint subscribed to the event's type (``dispatch`` wakes them after
     commit). Returns their ids."""
+    active = list(WebhookEndpoint.objects.filter(active=True))
+    if not active:
+        return []  # (before naming the type: telling a slug change from a publish costs a query)
     event_type = events.webhook_type(event)
-    if event_type is None:
-        return []
-    endpoints = [
-        endpoint for endpoint in WebhookEndpoint.objects.filter(active=True) if event_type in endpoint.event_types
-    ]
+    endpoints = [endpoint for endpoint in active if event_type is not None and event_type in endpoint.event_types]
     if not endpoints:
         return []
     now = now or timezone.now()

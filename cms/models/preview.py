@@ -184,11 +184,11 @@ def latest_versions(objects):
     what a preview shows of the snippets a previewed page refers to. One query for all the revisions."""
     from wagtail.models import Revision
 
-    drafts = [obj for obj in objects if is_draft(obj) and getattr(obj, "latest_revision_id", None)]
-    revisions = Revision.objects.in_bulk([obj.latest_revision_id for obj in drafts])
+    wanted = {obj.latest_revision_id for obj in objects if is_draft(obj) and getattr(obj, "latest_revision_id", None)}
+    revisions = Revision.objects.in_bulk(wanted)
     result = {}
     for obj in objects:
-        revision = revisions.get(getattr(obj, "latest_revision_id", None)) if obj in drafts else None
+        revision = revisions.get(obj.latest_revision_id) if obj.latest_revision_id in wanted else None
         result[obj.pk] = obj.with_content_json(revision.content) if revision is not None else obj
     return result
 

@@ -1,70 +1,32 @@
 """A real webhook receiver on loopback for the tests: verifies every request with the ``standardwebhooks``
-library, as a front-end would, and records what it accepted. It can be stopped and started again on the same
-port, made slow, or made to answer with a given status."""
-
-import http.server
-import json
-import threading
-import time
+library, as a front-end would, and records what it accepted."""
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from .loopback import LoopbackServer
 
-class Receiver:
+
+class Receiver(LoopbackServer):
     def __init__(self, secret):
+        super().__init__()
         self.secret = secret
         self.received = []  # (webhook-id, payload) of each verified request, in order
         self.rejected = []  # verification errors
-        self.status = 204
-        self.headers = {}
-        self.delay = 0.0
-        self.port = None
-        self.server = None
-        self.lock = threading.Lock()
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}/hooks"
 
-    def start(self):
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                try:
-                    payload = Webhook(receiver.secret).verify(body, dict(self.headers))
-                except WebhookVerificationError as exc:
-                    with receiver.lock:
-                        receiver.rejected.append(str(exc))
-                    self.send_response(400)
-                    self.end_headers()
-                    return
-                with receiver.lock:
-                    receiver.received.append((self.headers["webhook-id"], payload))
-                if receiver.delay:
-                    time.sleep(receiver.delay)
-                self.send_response(receiver.status)
-                for name, value in receiver.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        # Port 0 the first time; the same port after a restart (a receiver coming back at its address).
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port or 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+    def handle(self, handler, body):
+        try:
+            payload = Webhook(self.secret).verify(body, dict(handler.headers))
+        except WebhookVerificationError as exc:
+            with self.lock:
+                self.rejected.append(str(exc))
+            return 400
+        with self.lock:
+            self.received.append((handler.headers["webhook-id"], payload))
+        return None
 
     def ids(self):
         with self.lock:
@@ -76,7 +38,3 @@ class Receiver:
 
     def __repr__(self):
         return f"Receiver({self.url}, {len(self.received)} received)"
-
-
-def dumps(payload):
-    return json.dumps(payload, sort_keys=True)

@@ -6,10 +6,8 @@ receive them; it can be stopped and started again on the same port, or made slow
 """
 
 import datetime
-import http.server
 import logging
 import socket
-import threading
 import time
 
 import pytest
@@ -25,6 +23,8 @@ from frontend_hooks import purge, tasks
 from frontend_hooks.backends import MAX_TAG_HEADER, HTTPPurgeBackend, PurgeError, tag_batches
 from frontend_hooks.models import OutboxState, PurgeJob
 
+from .loopback import LoopbackServer
+
 pytestmark = pytest.mark.django_db
 
 API = "http://127.0.0.1:8000/api/v2"
@@ -32,49 +32,24 @@ FRONTEND = "http://127.0.0.1:3000"
 PURGE_TASK = "frontend_hooks.tasks.purge_cache"
 
 
-class Cache:
+class Cache(LoopbackServer):
     """A cache that purges on ``PURGE``: records the path, ``Host`` and headers of each request."""
 
+    method = "PURGE"
+
     def __init__(self):
+        super().__init__()
         self.requests = []  # (path, {lower-case header: value}), in order
         self.status = 200
-        self.delay = 0.0
-        self.port = None
-        self.server = None
-        self.lock = threading.Lock()
 
     @property
     def location(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self):
-        cache = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_PURGE(self):
-                with cache.lock:
-                    cache.requests.append((self.path, {name.lower(): value for name, value in self.headers.items()}))
-                if cache.delay:
-                    time.sleep(cache.delay)
-                self.send_response(cache.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        # Port 0 the first time; the same port after a restart (a cache coming back at its address).
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port or 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def stop(self):
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+    def handle(self, handler, body):
+        with self.lock:
+            self.requests.append((handler.path, {name.lower(): value for name, value in handler.headers.items()}))
+        return None
 
     def purged_urls(self, tag_header="surrogate-key"):
         """The URLs purged, rebuilt from the path and ``Host`` of each request that names no tags."""
