@@ -10,7 +10,7 @@ from wagtail.models import TranslatableMixin
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms import localize
+from cms.localize import po as localize_po
 from cms.models import ContactCard, GroupLocalePermission, Organisation, Person, Topic
 from cms.models.permissions import user_can_edit_locale
 
@@ -97,7 +97,7 @@ def register_po_upload():
     return [
         path(
             "localize/translate/<int:translation_id>/pofile/upload/",
-            localize.upload_pofile,
+            localize_po.upload_pofile,
             name="cms_upload_pofile",
         )
     ]

@@ -1,4 +1,4 @@
-"""The guards of the wagtail-localize wrappers (cms/localize.py): start-up is refused when the code they wrap is
+"""The guards of the wagtail-localize wrappers (cms/localize/): start-up is refused when the code they wrap is
 not the code they were verified on. What the wrappers do is tested in tests/cms/test_localisation.py."""
 
 import dataclasses
@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from wagtail_localize.models import TranslationSource
 
 from cms import localize
+from cms.localize import guard, rights
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +23,7 @@ def parent_and_name(path):
     """The object that holds a patched function (its module or class), and its name there."""
     module_name, _, qualname = path.partition(":")
     owner, _, name = qualname.rpartition(".")
-    return (localize._resolve(f"{module_name}:{owner}") if owner else importlib.import_module(module_name)), name
+    return (guard.resolve(f"{module_name}:{owner}") if owner else importlib.import_module(module_name)), name
 
 
 def refusal():
@@ -47,8 +48,8 @@ def test_the_fingerprint_ignores_comments_formatting_and_the_docstring_but_not_c
         "    return (user.is_staff\n            and instance.live)\n"
     )
     changed = "def check(user, instance):\n    return user.is_staff or instance.live\n"
-    assert localize.source_fingerprint(plain) == localize.source_fingerprint(reworded)
-    assert localize.source_fingerprint(plain) != localize.source_fingerprint(changed)
+    assert guard.source_fingerprint(plain) == guard.source_fingerprint(reworded)
+    assert guard.source_fingerprint(plain) != guard.source_fingerprint(changed)
 
 
 @pytest.mark.parametrize("patch", localize.UPSTREAM, ids=lambda patch: patch.path.rpartition(":")[2])
@@ -65,7 +66,7 @@ def test_a_changed_upstream_function_is_refused_naming_it(monkeypatch, patch):
     else:
         monkeypatch.setattr(owner, name, changed)
     message = refusal()
-    assert f"{patch.path} changed: fingerprint {localize.fingerprint(changed)}, verified {patch.fingerprint}" in message
+    assert f"{patch.path} changed: fingerprint {guard.fingerprint(changed)}, verified {patch.fingerprint}" in message
     assert patch.relies_on in message
     assert "Re-verify" in message and "UPSTREAM" in message
 
@@ -98,14 +99,14 @@ def test_a_missing_attribute_is_refused(monkeypatch):
 
 def test_a_view_that_stops_calling_the_rights_check_is_refused(monkeypatch):
     # As if a view that was verified to call user_can_edit_instance no longer did.
-    monkeypatch.setattr(localize, "PERMISSION_CALLERS", localize.PERMISSION_CALLERS | {"edit_translation"})
+    monkeypatch.setattr(rights, "PERMISSION_CALLERS", rights.PERMISSION_CALLERS | {"edit_translation"})
     message = refusal()
     assert "the views calling wagtail_localize.views.edit_translation.user_can_edit_instance changed" in message
     assert "'edit_translation'" in message
 
 
 def test_every_view_that_checks_rights_is_known():
-    assert localize._permission_callers() == localize.PERMISSION_CALLERS
+    assert rights.permission_callers() == rights.PERMISSION_CALLERS
 
 
 def test_the_site_does_not_start_on_an_unverified_release():
