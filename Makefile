@@ -47,13 +47,32 @@ test: lint check pytest
 
 # Refresh the Latvian and Latgalian catalogues after changing translatable strings; translate, then
 # `make compilemessages`. One catalogue for all four apps, shipped in the wheel: cms/locale.
+# It also carries wagtail-localize's admin strings, which makemessages (--no-obsolete) drops as they are not in
+# this project's source: they are merged back from wagtail-localize's own template (its English catalogue), with
+# the translations they had; new upstream strings come in untranslated, removed ones go. Its translation
+# editor's JavaScript strings are in cms/locale/djangojs (LOCALE_PATHS), updated from its template the same way.
+WAGTAIL_LOCALIZE = $(BIN)/python -c "import pathlib, wagtail_localize; print(pathlib.Path(wagtail_localize.__file__).parent)"
+
 messages: install
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; upstream=$$($(WAGTAIL_LOCALIZE)); \
+	msgcat --use-first $$upstream/locale/en/LC_MESSAGES/django.po $$upstream/locales/locale/en/LC_MESSAGES/django.po \
+		-o $$tmp/django.pot; \
+	for lang in lv ltg; do cp cms/locale/$$lang/LC_MESSAGES/django.po $$tmp/$$lang.po; done; \
 	DJANGO_SETTINGS_MODULE=config.settings.messages $(BIN)/python manage.py makemessages -l lv -l ltg \
 		--ignore='.venv/*' --ignore='static/*' --ignore='media/*' --ignore='bench/*' --ignore='build/*' \
-		--ignore='dist/*' --no-obsolete
+		--ignore='dist/*' --ignore='tests/*' --no-obsolete; \
+	for lang in lv ltg; do \
+		po=cms/locale/$$lang/LC_MESSAGES/django.po; js=cms/locale/djangojs/$$lang/LC_MESSAGES/djangojs.po; \
+		msgmerge --quiet --no-fuzzy-matching $$tmp/$$lang.po $$tmp/django.pot | msgattrib --no-obsolete -o $$tmp/$$lang-upstream.po; \
+		msgcat --use-first $$po $$tmp/$$lang-upstream.po -o $$po; \
+		msgmerge --quiet --no-fuzzy-matching $$js $$upstream/locale/en/LC_MESSAGES/djangojs.po | msgattrib --no-obsolete -o $$js; \
+	done
 
 compilemessages:
-	for lang in lv ltg; do msgfmt --check -o cms/locale/$$lang/LC_MESSAGES/django.mo cms/locale/$$lang/LC_MESSAGES/django.po; done
+	set -e; for lang in lv ltg; do \
+		msgfmt --check -o cms/locale/$$lang/LC_MESSAGES/django.mo cms/locale/$$lang/LC_MESSAGES/django.po; \
+		msgfmt --check -o cms/locale/djangojs/$$lang/LC_MESSAGES/djangojs.mo cms/locale/djangojs/$$lang/LC_MESSAGES/djangojs.po; \
+	done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-media

@@ -1,9 +1,10 @@
 """DRF fields of the page and snippet endpoints, and the declarations of what they return.
 
 Body fields (a report's sessions, venue, participants, organisers, topics, images, streams) and the meta
-fields we add to Wagtail's (``html_url``, ``parent``, ``alias_of``, ``translations``, ``translation_status``,
-``jsonld``). Each field says what it returns in ``returns``, an annotation over the declarations below (see
-``api.declare``); ``api.openapi`` builds the schema from it. They read what the resolver loaded.
+fields we add to Wagtail's (``html_url``, ``parent``, ``alias_of``, ``fallback``, ``translations``,
+``translation_status``, ``jsonld``). Each field says what it returns in ``returns``, an annotation over the
+declarations below (see ``api.declare``); ``api.openapi`` builds the schema from it. They read what the resolver
+loaded.
 """
 
 from typing import Annotated, Literal, TypedDict
@@ -12,8 +13,9 @@ from django.conf import settings
 from rest_framework.fields import Field
 from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page
-from wagtail_localize.models import Translation
+from wagtail_localize.models import StringTranslation, Translation
 
+from cms import fallbacks
 from cms.models import EventOrganiser, EventReportPage, EventSession
 from cms.models.pages import CountQualifier
 
@@ -66,6 +68,7 @@ class ParentPageMeta(TypedDict):
     type: str
     detail_url: Annotated[str, Format("uri")]
     html_url: Annotated[str | None, Format("uri")]
+    fallback: Annotated[bool, Doc("True when the parent has no translation of its own (see the page's fallback).")]
 
 
 class ParentPage(TypedDict):
@@ -89,10 +92,12 @@ class PageTranslation(TypedDict):
 
 
 TranslationStatus = Annotated[
-    Literal["source", "current", "outdated"],
+    Literal["source", "current", "outdated", "fallback"],
     Doc(
-        "source: in the source language (or not made by translation); current: matches the live source; "
-        "outdated: the source changed since, or translators' work awaits publishing."
+        "source: in the source language (or not made by translation); current: every string of the source, as last "
+        "synchronised, is translated and published; outdated: the source changed since, or was synchronised since "
+        "the translation was published, or translators' work awaits publishing; fallback: the page mirrors its "
+        "source (an alias) and shows the source language."
     ),
 ]
 
@@ -109,7 +114,15 @@ class PageMeta(TypedDict):
     seo_title: Annotated[str, Doc("Or empty.")]
     search_description: Annotated[str, Doc("Or empty.")]
     first_published_at: Annotated[str | None, Format("date-time")]
-    alias_of: shapes.PageRef | None
+    alias_of: Annotated[shapes.PageRef | None, Doc("The page this one mirrors (its source, for a fallback).")]
+    fallback: Annotated[
+        bool,
+        Doc(
+            "True when the page has no translation of its own and shows its source's language (see alias_of): "
+            "not for hreflang, not indexable; the source is the canonical page."
+        ),
+    ]
+    translation_key: Annotated[str, Doc("Shared by a page and its translations."), Format("uuid")]
     parent: ParentPage | None
     locale: Annotated[str, Doc("Language code of the page.")]
     translations: list[PageTranslation]
@@ -240,17 +253,28 @@ class ParentField(Field):
                 type=parent.specific_class._meta.label,
                 detail_url=get_object_detail_url(self.context["router"], self.context["request"], Page, parent.pk),
                 html_url=frontend_url(parent),
+                fallback=fallbacks.is_fallback(parent),
             ),
             title=parent.title,
         )
 
 
 class AliasOfField(Field):
+    """The page itself that this one mirrors, never its translation (that would be the alias itself)."""
+
     def get_attribute(self, instance):
-        return self.context["resolver"].get(Page, instance.alias_of_id) if instance.alias_of_id else None
+        return self.context["resolver"].exact_page(instance.alias_of_id) if instance.alias_of_id else None
 
     def to_representation(self, page):
         return shapes.page_ref(page)
+
+
+class FallbackField(Field):
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, page):
+        return fallbacks.is_fallback(page)
 
 
 class TranslationsField(Field):
@@ -278,23 +302,25 @@ class TranslationsField(Field):
 
 
 class TranslationStatusField(Field):
-    """``source`` for pages in the source language (or not made by translation), ``current`` when the
-    translation reflects the live source, ``outdated`` when the source changed since the translation was
-    last synchronised, or translators' work awaits publishing."""
+    """See ``TranslationStatus``. Publishing a translation is refused while strings are untranslated
+    (``cms.localize.drafts``), so a translation published after the last synchronisation of its source is complete."""
 
     def get_attribute(self, instance):
         return instance
 
     def to_representation(self, page):
+        if fallbacks.is_fallback(page):
+            return "fallback"
         if page.locale.language_code == settings.LANGUAGE_CODE:
             return "source"
         translation = (
             Translation.objects.filter(source__object_id=page.translation_key, target_locale_id=page.locale_id)
-            .select_related("source__locale")
+            .select_related("source")
             .first()
         )
         if translation is None:
             return "source"
+        synchronised, published = translation.source.last_updated_at, page.last_published_at
         source_page = next(
             (
                 other
@@ -304,12 +330,16 @@ class TranslationStatusField(Field):
             None,
         )
         source_published = source_page.last_published_at if source_page is not None else None
-        if source_published and source_published > translation.source.last_updated_at:
+        if source_published and source_published > synchronised:
             return "outdated"
-        work, published = translation.translations_last_updated_at, translation.destination_last_updated_at
-        if work and published and work > published:
+        if published is None or synchronised > published:
             return "outdated"
-        return "current"
+        pending = StringTranslation.objects.filter(
+            translation_of__segments__source_id=translation.source_id,
+            locale_id=page.locale_id,
+            updated_at__gt=published,
+        )
+        return "outdated" if pending.exists() else "current"
 
 
 class JsonLdField(Field):

@@ -19,6 +19,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from blocks.choosers import prefetched_objects
+from cms import fallbacks
 
 from . import richtext
 from .privacy import document_is_public, image_is_public, page_is_public
@@ -46,6 +47,8 @@ class Resolver:
         # Pages are also wanted by relation: the translations and the parent of the pages being shown.
         self.wanted_translation_keys, self.translations = set(), defaultdict(list)
         self.wanted_parent_paths, self.parents = set(), {}
+        # Pages wanted as themselves, never swapped for their translation (what an alias mirrors).
+        self.wanted_exact, self.exact_pages = set(), {}
 
     def use_page_context(self, page, pages):
         """Translations and parent of ``page`` from rows already fetched (live pages related to it)."""
@@ -64,6 +67,13 @@ class Resolver:
         parent_path = page.path[: -page.steplen]
         if parent_path and parent_path not in self.parents:
             self.wanted_parent_paths.add(parent_path)
+
+    def want_exact_page(self, pk):
+        if pk not in self.exact_pages:
+            self.wanted_exact.add(pk)
+
+    def exact_page(self, pk):
+        return self.exact_pages.get(pk)
 
     # --- collecting ----------------------------------------------------------------------------------
     def want(self, model, pk):
@@ -183,24 +193,33 @@ class Resolver:
     def _load_pages(self):
         """Link targets, translations and parents in one query; privacy is applied in Python."""
         ids = self.wanted.pop(PAGE, set()) - set(self.loaded[PAGE])
+        exact = self.wanted_exact - set(self.exact_pages)
         keys, paths = self.wanted_translation_keys, self.wanted_parent_paths
-        if not (ids or keys or paths):
+        if not (ids or exact or keys or paths):
             return
-        query = Q(pk__in=ids) | Q(translation_key__in=keys) | Q(path__in=paths)
-        found = [
-            page for page in Page.objects.filter(query, live=True).select_related("locale") if page_is_public(page)
-        ]
+        query = Q(pk__in=ids | exact) | Q(translation_key__in=keys) | Q(path__in=paths)
+        pages = fallbacks.with_alias_source(Page.objects.filter(query, live=True).select_related("locale"))
+        found = [page for page in pages if page_is_public(page)]
         by_pk = {page.pk: page for page in found}
+        for pk in exact:
+            self.exact_pages[pk] = by_pk.get(pk)
         by_pk.update(self._same_language_versions([by_pk[pk] for pk in ids if pk in by_pk]))
         for pk in ids:
             self.loaded[PAGE][pk] = by_pk.get(pk)
+        for page in found:
+            self._mark_fallback(page)
         for key in keys:
             self.translations[key] = sorted(
                 (page for page in found if page.translation_key == key), key=lambda page: page.locale.language_code
             )
         for path in paths:
             self.parents[path] = next((page for page in found if page.path == path), None)
-        self.wanted_translation_keys, self.wanted_parent_paths = set(), set()
+        self.wanted_translation_keys, self.wanted_parent_paths, self.wanted_exact = set(), set(), set()
+
+    def _mark_fallback(self, page):
+        """A page reference is a fallback when it is not in the response language, or mirrors another language."""
+        other_language = self.language is not None and page.locale.language_code != self.language
+        page.api_fallback = other_language or fallbacks.is_fallback(page)
 
     def _same_language_versions(self, targets):
         """Links and page choosers lead to the target's live translation in the response language, when
@@ -212,8 +231,11 @@ class Resolver:
             translation_key__in={page.translation_key for page in elsewhere},
             locale__language_code=self.language,
             live=True,
-        ).select_related("locale")
+        )
+        translations = fallbacks.with_alias_source(translations.select_related("locale"))
         by_key = {page.translation_key: page for page in translations if page_is_public(page)}
+        for page in by_key.values():
+            self._mark_fallback(page)
         return {page.pk: by_key[page.translation_key] for page in elsewhere if page.translation_key in by_key}
 
     def _load_documents(self, document_model):

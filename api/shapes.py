@@ -94,6 +94,13 @@ class PageRef(TypedDict):
     title: str
     url: Annotated[str | None, Doc("Address on the front-end."), Format("uri")]
     locale: str
+    fallback: Annotated[
+        bool,
+        Doc(
+            "True when the page is not in the response language (its translation is missing) or mirrors a page "
+            "in another language."
+        ),
+    ]
 
 
 class Translated(TypedDict):
@@ -207,6 +214,7 @@ def page_ref(page) -> PageRef | None:
         title=page.title,
         url=frontend_url(page),
         locale=page.locale.language_code,
+        fallback=getattr(page, "api_fallback", False),
     )
 
 

@@ -28,9 +28,11 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.conf.locale import LANG_INFO
 
-        from . import changes, checks, localize  # noqa: F401  (checks: registers the system checks)
+        from . import changes, checks, localize, redirects, stream_formats  # noqa: F401  (checks: registers the system checks)
 
         LANG_INFO.setdefault("ltg", LATGALIAN)
         localize.install()
         changes.connect()
+        redirects.connect()
+        stream_formats.connect()
         post_migrate.connect(ensure_locales, sender=self, dispatch_uid="cms-ensure-locales")

@@ -1,21 +1,24 @@
 """Admin registration: all reusable event content under one “Event content” menu."""
 
-from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.models import TranslatableMixin
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.localize import po as localize_po
+from cms.localize import views as localize_views
+from cms.localize.rights import LanguageLimitedViewSetMixin, refuse_bulk_action
 from cms.models import ContactCard, GroupLocalePermission, Organisation, Person, Topic
-from cms.models.permissions import user_can_edit_locale
 
 
-class PersonViewSet(SnippetViewSet):
+class TranslatableSnippetViewSet(LanguageLimitedViewSetMixin, SnippetViewSet):
+    """The admin of a translatable snippet: users limited to some languages change only content in theirs."""
+
+
+class PersonViewSet(TranslatableSnippetViewSet):
     model = Person
     icon = "user"
     list_display = ["name", "job_title", "organisation", "locale", "live"]
@@ -29,7 +32,7 @@ class PersonViewSet(SnippetViewSet):
     ]
 
 
-class OrganisationViewSet(SnippetViewSet):
+class OrganisationViewSet(TranslatableSnippetViewSet):
     model = Organisation
     icon = "group"
     list_display = ["name", "acronym", "website", "locale", "live"]
@@ -42,7 +45,7 @@ class OrganisationViewSet(SnippetViewSet):
     ]
 
 
-class ContactCardViewSet(SnippetViewSet):
+class ContactCardViewSet(TranslatableSnippetViewSet):
     model = ContactCard
     icon = "mail"
     list_display = ["name", "position", "unit", "last_verified", "locale", "live"]
@@ -63,7 +66,7 @@ class ContactCardViewSet(SnippetViewSet):
     ]
 
 
-class TopicViewSet(SnippetViewSet):
+class TopicViewSet(TranslatableSnippetViewSet):
     model = Topic
     icon = "tag"
     list_display = ["name", "slug", "locale", "live"]
@@ -103,18 +106,37 @@ def register_po_upload():
     ]
 
 
+@hooks.register("register_admin_urls", order=-10)
+def register_translation_views():
+    # wagtail-localize's addresses, listed first so that these answer (see cms.localize.views).
+    return [
+        path(
+            "localize/submit/page/<int:page_id>/",
+            localize_views.SubmitPageTranslationView.as_view(),
+            name="cms_submit_page_translation",
+        ),
+        path(
+            "localize/submit/snippet/<slug:app_label>/<slug:model_name>/<str:pk>/",
+            localize_views.SubmitSnippetTranslationView.as_view(),
+            name="cms_submit_snippet_translation",
+        ),
+        path(
+            "localize/update/<int:translation_source_id>/",
+            localize_views.update_translations,
+            name="cms_update_translations",
+        ),
+        path(
+            "localize/page/<int:page_id>/convert_to_alias/",
+            localize_views.convert_to_alias,
+            name="cms_convert_to_alias",
+        ),
+    ]
+
+
 @hooks.register("register_admin_viewset")
 def register_group_locale_permissions():
     return GroupLocalePermissionViewSet("translator_languages")
 
 
-def _refuse_other_languages(request, instances):
-    # Runs before wagtail-localize's own hooks, which open the translation editor.
-    instances = instances if isinstance(instances, list | tuple) else [instances]
-    for instance in instances:
-        if isinstance(instance, TranslatableMixin) and not user_can_edit_locale(request.user, instance.locale_id):
-            raise PermissionDenied
-
-
-for _hook in ("before_edit_page", "before_edit_snippet", "before_delete_page", "before_delete_snippet"):
-    hooks.register(_hook, _refuse_other_languages, order=-10)
+hooks.register("before_bulk_action", refuse_bulk_action, order=-10)
+from cms.localize import overview as localize_overview  # noqa: E402, F401  (registers its hooks)

@@ -10,6 +10,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.coreutils import get_content_languages
 from wagtail.models import Locale, Page, Site, get_page_models
 
+from cms import fallbacks
 from cms.changes import PAGE, PAGES_LISTING, tag
 from cms.models import EventOrganiser, EventReportPage, Topic
 
@@ -24,6 +25,7 @@ class DeliveryPageSerializer(PageSerializer):
     html_url = fields.HtmlUrlField(read_only=True)
     parent = fields.ParentField(read_only=True)
     alias_of = fields.AliasOfField(read_only=True)
+    fallback = fields.FallbackField(read_only=True)
     translations = fields.TranslationsField(read_only=True)
     translation_status = fields.TranslationStatusField(read_only=True)
     jsonld = fields.JsonLdField(read_only=True)
@@ -38,8 +40,14 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
     filter_backends = [EventReportFilter, *PagesAPIViewSet.filter_backends]
     # ``site`` is not offered: the API serves one public site, whose page trees are all of its locales.
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(EVENT_FILTERS) - {"site"}
-    meta_fields = PagesAPIViewSet.meta_fields + ["translations", "translation_status", "jsonld"]
-    detail_only_fields = ["parent", "translations", "translation_status", "jsonld"]
+    meta_fields = PagesAPIViewSet.meta_fields + [
+        "fallback",
+        "translation_key",
+        "translations",
+        "translation_status",
+        "jsonld",
+    ]
+    detail_only_fields = ["parent", "translation_key", "translations", "translation_status", "jsonld"]
     detail_query_parameters = ("fields", "_")
 
     # Fields per page type: the JSON contract (see docs/api.md). Names are stable; renaming one breaks clients.
@@ -113,7 +121,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
 
     @classmethod
     def get_listing_default_fields(cls, model):
-        defaults = super().get_listing_default_fields(model)
+        defaults = super().get_listing_default_fields(model) + ["fallback"]
         # A listing of reports returns what a card needs without a fields= parameter.
         if issubclass(model, EventReportPage):
             defaults += CARD_FIELDS
@@ -124,7 +132,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         return Page.objects.live().filter(public_pages_q()).exclude(depth=1)
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = fallbacks.with_alias_source(super().get_queryset())
         if issubclass(queryset.model, EventReportPage):
             queryset = queryset.select_related("locale")
         return queryset
@@ -145,14 +153,14 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             | Q(translation_key__in=target.values("translation_key"))
             | Q(path__in=target.annotate(parent_path=parent_path).values("parent_path"))
         )
-        pages = list(related.select_related("locale"))
+        pages = list(fallbacks.with_alias_source(related.select_related("locale")))
         base = next((page for page in pages if page.pk == pk), None)
         if base is None or not page_is_public(base):
             raise Http404
         self.resolver.use_page_context(base, pages)
         self.resolver.language = base.locale.language_code
         model = base.specific_class
-        queryset = model.objects.select_related("locale")
+        queryset = fallbacks.with_alias_source(model.objects.select_related("locale"))
         if issubclass(model, EventReportPage):
             queryset = queryset.prefetch_related(
                 "sessions",
@@ -192,7 +200,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             for topic in page.topics.all():
                 self.resolver.adopt("cms.topic", topic)
         if "alias_of" in names and page.alias_of_id:
-            self.resolver.want(Page, page.alias_of_id)
+            self.resolver.want_exact_page(page.alias_of_id)
         if "parent" in names or "translations" in names:
             self.resolver.want_page_context(page)
 

@@ -4,6 +4,7 @@ import factory
 import wagtail_factories
 from wagtail.models import Site
 
+from cms.localize.slugs import slugify
 from cms.models import EventReportIndexPage, EventReportPage
 
 from .media import DocumentFactory, ImageFactory
@@ -29,6 +30,8 @@ class EventReportPageFactory(wagtail_factories.PageFactory):
     StreamValue (``body=ReportBodyFactory.stream([...])``)."""
 
     title = factory.Sequence(lambda n: f"Seminārs {n}")
+    # As the admin and wagtail-localize make them: ASCII in every language.
+    slug = factory.LazyAttribute(lambda page: slugify(page.title))
     lead = "Īss ievads sarakstiem."
     start_date = datetime.date(2020, 10, 28)
     event_format = "online"

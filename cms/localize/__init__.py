@@ -2,16 +2,19 @@
 
 - ``drafts``: drafts and untranslated content stay out of live pages and snippets;
 - ``rights``: translators stay in their languages;
-- ``po``: PO files say what they could not import.
+- ``po``: PO files say what they could not import;
+- ``machine``: machine translation that fails says so;
+- ``slugs``: slugs of every language are readable ASCII;
+- ``progress``: what translators have left to do, and telling them when a source changes.
 
 ``guard`` refuses start-up when the wagtail-localize code the modules wrap is not the code they were verified on.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
-from . import drafts, guard, po, rights
+from . import drafts, guard, machine, po, progress, rights, slugs
 
-MODULES = (drafts, rights, po)
+MODULES = (drafts, rights, po, machine, slugs, progress)
 UPSTREAM = tuple(patch for module in MODULES for patch in module.UPSTREAM)
 ATTRIBUTES = tuple(path for module in MODULES for path in module.ATTRIBUTES)
 

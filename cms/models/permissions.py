@@ -31,15 +31,24 @@ class GroupLocalePermission(models.Model):
         return f"{self.group} → {self.locale.get_display_name()}"
 
 
+# Asked many times per request (a listing asks once per row, page permissions once per page): kept on the user
+# object, as Django keeps its permission cache, so a request sees one answer.
+_CACHE_ATTRIBUTE = "_cms_allowed_locale_ids"
+
+
 def allowed_locale_ids(user):
     """The locale ids ``user`` may edit, or None when not limited."""
     if not user.is_active:
-        return set()
+        return frozenset()
     if user.is_superuser:
         return None
+    cached = getattr(user, _CACHE_ATTRIBUTE, False)
+    if cached is not False:
+        return cached
     rows = GroupLocalePermission.objects.filter(group__user=user).values_list("locale_id", flat=True)
-    ids = set(rows)
-    return ids or None
+    allowed = frozenset(rows) or None
+    setattr(user, _CACHE_ATTRIBUTE, allowed)
+    return allowed
 
 
 def user_can_edit_locale(user, locale_id):

@@ -282,3 +282,11 @@ class FrontendPageMixin(FrontendPreviewMixin):
 
     def relative_url(self, current_site, request=None):
         return self.get_url(request=request, current_site=current_site)
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.fallbacks import is_fallback
+
+        context = super().get_context(request, *args, **kwargs)
+        # A page mirroring its source in another language says so, as the API does (meta.fallback).
+        context["fallback_source"] = self.alias_of.specific if is_fallback(self) else None
+        return context

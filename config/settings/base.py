@@ -182,13 +182,20 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Riga"
 # Our catalogues ship inside the cms app (cms/locale) and are found as its catalogue: cms is the first of
-# INSTALLED_APPS, so they win over Wagtail's and wagtail-localize's. LOCALE_PATHS, above every app, is left
-# for this site's own overrides (`make messages` uses config.settings.messages to write into cms/locale).
-LOCALE_PATHS = []
+# INSTALLED_APPS, so they win over Wagtail's and wagtail-localize's (`make messages` uses
+# config.settings.messages to write into cms/locale). One catalogue cannot be found that way: wagtail-localize's
+# translation editor reads its JavaScript strings from wagtail-localize's own catalogue and LOCALE_PATHS only,
+# so their translations are on LOCALE_PATHS (cms/locale/djangojs). A site's own overrides go before it.
+LOCALE_PATHS = [BASE_DIR / "cms" / "locale" / "djangojs"]
 FORMAT_MODULE_PATH = ["cms.formats"]
-# The admin follows each user's preference; the source language is what new users get. Wagtail has no
-# Latgalian admin catalogue, so the admin offers Latvian, English (and Russian when enabled).
-WAGTAILADMIN_PERMITTED_LANGUAGES = [(code, name) for code, name in LANGUAGES if code != "ltg"]
+# The admin follows each user's preference; the source language is what new users get. Every content
+# language is offered: a Latgalian admin shows the project's and wagtail-localize's strings in Latgalian
+# (cms/locale) and Wagtail's own in Latvian where Wagtail has them (Django falls back to LANGUAGE_CODE's
+# catalogue), otherwise in English.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Slugs are ASCII in every language: the admin transliterates titles and refuses other letters in a slug typed
+# by hand, and cms.localize.slugs transliterates wagtail-localize's translated slugs.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Translating a live page must never publish untranslated Latvian text on another locale.
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 # Machine translation: DeepL when a key is configured, otherwise a dummy backend for development.

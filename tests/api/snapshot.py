@@ -1,7 +1,8 @@
 """Reviewed JSON contract snapshots. A diff here is an API change: review it, then regenerate with
 ``UPDATE_SNAPSHOTS=1 make pytest``.
 
-Database ids and publish times differ between runs and databases, so they are replaced by placeholders.
+Database ids, translation keys and publish times differ between runs and databases, so they are replaced by
+placeholders.
 """
 
 import json
@@ -24,6 +25,8 @@ def normalise(value, key=None):
         return "<time>"
     if key == "id" and isinstance(value, int):
         return "<id>"
+    if key == "translation_key" and value:
+        return "<uuid>"
     if isinstance(value, str):
         value = _URL_ID.sub(r"/\1/<id>/", value)
         return _ATTR_ID.sub(r'data-\1-id="<id>"', value)

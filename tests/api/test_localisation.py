@@ -2,9 +2,10 @@
 
 import pytest
 from wagtail.models import Locale
-from wagtail_localize.models import Translation
+from wagtail_localize.models import StringSegment, StringTranslation, Translation
 
 from cms.factories.streams import ReportBodyFactory
+from cms.localize.drafts import UntranslatedContentError
 from cms.models import EventReportPage
 
 pytestmark = pytest.mark.django_db
@@ -39,17 +40,32 @@ def test_a_draft_translation_is_not_listed(api, demo, english):
 
 
 def test_translation_status(api, demo, english, django_capture_on_commit_callbacks):
-    assert api.get(f"/api/v2/pages/{demo.pk}/").json()["meta"]["translation_status"] == "source"
-    assert api.get(f"/api/v2/pages/{english.pk}/").json()["meta"]["translation_status"] == "current"
+    def status(page):
+        return api.get(f"/api/v2/pages/{page.pk}/").json()["meta"]["translation_status"]
+
+    assert status(demo) == "source"
+    assert status(english) == "current"
     demo.lead = "Labots ievads."
     with django_capture_on_commit_callbacks(execute=True):
         demo.save_revision().publish()
-    assert api.get(f"/api/v2/pages/{english.pk}/").json()["meta"]["translation_status"] == "outdated"
+    assert status(english) == "outdated"
     translation = Translation.objects.get(source__object_id=demo.translation_key, target_locale=english.locale)
     translation.source.update_from_db()
+    # Synchronised, the new lead not translated: the live English page is still the old translation.
+    assert status(english) == "outdated"
+    with pytest.raises(UntranslatedContentError), django_capture_on_commit_callbacks(execute=True):
+        translation.save_target(publish=True)
+    assert status(english) == "outdated"
+    segment = StringSegment.objects.get(source=translation.source, string__data="Labots ievads.")
+    StringTranslation.objects.create(
+        translation_of=segment.string, locale=english.locale, context=segment.context, data="An improved lead."
+    )
+    # Translated but not yet published: translators' work awaits.
+    assert status(english) == "outdated"
     with django_capture_on_commit_callbacks(execute=True):
         translation.save_target(publish=True)
-    assert api.get(f"/api/v2/pages/{english.pk}/").json()["meta"]["translation_status"] == "current"
+    assert status(english) == "current"
+    assert api.get(f"/api/v2/pages/{english.pk}/").json()["lead"] == "An improved lead."
 
 
 def test_the_translated_report_shows_translated_snippets(api, demo, english):
