@@ -3,12 +3,12 @@ that no translator has given, unless it is flagged as a fallback.
 
 Hypothesis drives random sequences of what editors and translators do — submit, edit the source and publish it,
 synchronise (with and without "Publish immediately"), translate some or all strings, publish a translation, convert
-a translation back to an alias, translate an alias, unpublish, bulk-publish a draft — across the Latvian source and
-the English and Latgalian targets. Every source string carries a token ``LV-<n>``, every translation replaces it
-with ``TR-<n>``. After each step the oracle reads everything public: the API (page listing and detail per language,
-contact cards) and the HTML site. A target-language page or card that shows a ``LV-`` token must be flagged as a
-fallback (``meta.fallback`` for pages, ``fallback`` for cards shown in Latvian; the HTML shows a notice and names the
-canonical source). ``CMS_HYPOTHESIS_EXAMPLES`` sets how many sequences run.
+a translation back to an alias, translate an alias, unpublish, bulk-publish a draft — across the Latvian source
+and the English, Latgalian and Russian targets. Every source string carries a token ``LV-<n>``, every translation
+replaces it with ``TR-<n>``. After each step the oracle reads everything public: the API (page listing and detail
+per language, contact cards) and the HTML site. A target-language page or card that shows a ``LV-`` token must be
+flagged as a fallback (``meta.fallback`` for pages, ``fallback`` for cards shown in Latvian; the HTML shows a notice
+and names the canonical source). ``CMS_HYPOTHESIS_EXAMPLES`` sets how many sequences run.
 """
 
 import contextlib
@@ -39,7 +39,7 @@ from cms.models import ContactCard
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("CMS_HYPOTHESIS_EXAMPLES", "8"))
 TOKEN = re.compile(r"LV-\d+")
-TARGETS = ("en", "ltg")
+TARGETS = ("en", "ltg", "ru")
 
 
 class Rollback(Exception):
@@ -257,6 +257,13 @@ def check_public_content(api, where):
 
 
 @pytest.fixture
+def russian(settings, db):
+    """Russian as a fourth content language, as the municipality runs it (CMS_LANGUAGES=lv,en,ltg,ru)."""
+    settings.LANGUAGES = settings.WAGTAIL_CONTENT_LANGUAGES = [*settings.LANGUAGES, ("ru", "Русский")]
+    Locale.objects.get_or_create(language_code="ru")
+
+
+@pytest.fixture
 def admin(db):
     user = get_user_model().objects.create_superuser("inv-admin", "inv@example.org", "pw")
     client = Client(HTTP_HOST="localhost")
@@ -277,7 +284,7 @@ def admin(db):
         max_size=15,
     )
 )
-def test_no_untranslated_source_string_is_ever_public(steps, admin, django_capture_on_commit_callbacks):
+def test_no_untranslated_source_string_is_ever_public(steps, russian, admin, django_capture_on_commit_callbacks):
     for cache in caches.all():
         cache.clear()
     local_responses.clear()
@@ -296,7 +303,7 @@ def test_no_untranslated_source_string_is_ever_public(steps, admin, django_captu
         pass
 
 
-def test_the_oracle_sees_untranslated_text(admin, django_capture_on_commit_callbacks):
+def test_the_oracle_sees_untranslated_text(russian, admin, django_capture_on_commit_callbacks):
     """The oracle can fail: a Latgalian copy with the Latvian text put live past every guard is caught."""
     with django_capture_on_commit_callbacks(execute=True):
         world = World(admin)
