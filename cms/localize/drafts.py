@@ -159,10 +159,10 @@ def enabled_translation(obj):
     )
 
 
-# Revisions wagtail-localize has just made from complete translations, to be published on commit (its own path
-# through PublishRevisionAction). Any other revision of a translation it manages may predate translated strings: a
-# draft made on submit or sync holds the source text where a translation was missing.
-_made_from_complete_translations = set()
+# Set on the revision wagtail-localize has just made from complete translations, the very object it publishes on
+# commit (its own path through PublishRevisionAction). Any other revision of a translation it manages may predate
+# translated strings: a draft made on submit or sync holds the source text where a translation was missing.
+COMPLETE = "cms_made_from_complete_translations"
 
 
 def refuse_publishing(obj, revision=None):
@@ -170,8 +170,7 @@ def refuse_publishing(obj, revision=None):
     Wagtail's own paths (the editor, bulk actions, workflows, schedules)."""
     translation = enabled_translation(obj)
     if translation is not None:
-        if revision is not None and revision.pk in _made_from_complete_translations:
-            _made_from_complete_translations.discard(revision.pk)
+        if revision is not None and getattr(revision, COMPLETE, False):
             return
         raise UntranslatedContentError(
             Refusal(source=translation.source, locale=translation.target_locale, untranslated=0),
@@ -257,8 +256,11 @@ def install():
         if publish:
             refuse_untranslated(self, locale)
             result = original(self, locale, user, publish, *args, **kwargs)
-            # ``result`` is (the translated object, created); the revision it publishes on commit is its latest.
-            _made_from_complete_translations.add(result[0].latest_revision_id)
+            # ``result`` is (the translated object, created); save_revision() set the revision it publishes on commit
+            # as the object's latest_revision.
+            revision = getattr(result[0], "latest_revision", None)
+            if revision is not None:
+                setattr(revision, COMPLETE, True)
             return result
         with transaction.atomic():
             target = _translated_instance(self, locale)
