@@ -26,16 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def en():
-    return Locale.objects.get(language_code="en")
-
-
-@pytest.fixture
-def ltg():
-    return Locale.objects.get(language_code="ltg")
-
-
-@pytest.fixture
 def admin_client(db):
     user = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
     client = Client(HTTP_HOST="localhost")

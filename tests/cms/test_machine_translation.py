@@ -30,23 +30,6 @@ DEEPL = {"CLASS": "cms.translation.DeepLTranslator", "OPTIONS": {"AUTH_KEY": "te
 
 
 @pytest.fixture
-def en():
-    return Locale.objects.get(language_code="en")
-
-
-@pytest.fixture
-def ltg():
-    return Locale.objects.get(language_code="ltg")
-
-
-@pytest.fixture
-def ru(settings):
-    settings.WAGTAIL_CONTENT_LANGUAGES = [*settings.WAGTAIL_CONTENT_LANGUAGES, ("ru", "Русский")]
-    settings.LANGUAGES = [*settings.LANGUAGES, ("ru", "Русский")]
-    return Locale.objects.get_or_create(language_code="ru")[0]
-
-
-@pytest.fixture
 def admin_client():
     user = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
     profile = UserProfile.get_for_user(user)

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.messages import constants as message_levels
 from django.test import Client
 from django.urls import reverse
-from wagtail.models import Locale
 from wagtail.users.models import UserProfile
 from wagtail_localize.models import StringTranslation, Translation, UnknownString
 from wagtail_localize.operations import translate_object
@@ -20,16 +19,6 @@ from cms.localize import po as localize_po
 pytestmark = pytest.mark.django_db
 
 NEXT = "/admin/"
-
-
-@pytest.fixture
-def en():
-    return Locale.objects.get(language_code="en")
-
-
-@pytest.fixture
-def ltg():
-    return Locale.objects.get(language_code="ltg")
 
 
 @pytest.fixture

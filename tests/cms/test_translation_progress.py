@@ -28,16 +28,6 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = "/admin/translation_progress/"
 
 
-@pytest.fixture
-def en():
-    return Locale.objects.get(language_code="en")
-
-
-@pytest.fixture
-def ltg():
-    return Locale.objects.get(language_code="ltg")
-
-
 def client_for(user):
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)

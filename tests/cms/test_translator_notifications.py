@@ -27,16 +27,6 @@ from cms.models import ContactCard, EventReportIndexPage, GroupLocalePermission
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def en():
-    return Locale.objects.get(language_code="en")
-
-
-@pytest.fixture
-def ltg():
-    return Locale.objects.get(language_code="ltg")
-
-
 def make_translator(username, *locales, language="en", permissions=("access_admin",)):
     group, _created = Group.objects.get_or_create(name=" + ".join(locale.language_code for locale in locales))
     group.permissions.add(*Permission.objects.filter(codename__in=permissions))

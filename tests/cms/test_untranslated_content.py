@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 from wagtail_localize.operations import translate_object
 
@@ -18,16 +18,6 @@ from cms.localize.drafts import UntranslatedContentError
 from cms.models import ContactCard, EventReportPage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ltg():
-    return Locale.objects.get(language_code="ltg")
-
-
-@pytest.fixture
-def en():
-    return Locale.objects.get(language_code="en")
 
 
 @pytest.fixture
