@@ -159,7 +159,7 @@ class Builder:
     def speaker(self, n, part="speaker"):
         return {
             "person": self.people[n % PEOPLE],
-            "part": part,
+            "parts": (part,),
             # Every third speaker has a role of their own at the event; the others show their current title.
             "role": "Projekta eksperte" if n % 3 == 0 else "",
             "organisation": self.organisations[(n + 1) % ORGANISATIONS] if n % 4 == 0 else None,

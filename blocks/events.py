@@ -12,6 +12,10 @@ DISCUSSION_METHODS = [
     ("breakout_groups", _("Breakout groups")),
     ("panel", _("Panel discussion")),
     ("plenary", _("Plenary discussion")),
+    ("workshop", _("Workshop")),
+    ("networking", _("Networking")),
+    ("rotation", _("Rotating tables (world café)")),
+    ("other", _("Other")),
 ]
 
 
@@ -63,7 +67,10 @@ class DiscussionBlock(blocks.StructBlock):
         default="breakout_groups",
     )
     group_count = blocks.IntegerBlock(
-        label=_("Number of groups"), required=False, min_value=0, help_text=_("For breakout groups.")
+        label=_("Number of groups or tables"),
+        required=False,
+        min_value=0,
+        help_text=_("Groups, tables or panels, whatever the method, when the report gives a number."),
     )
     question_count = blocks.IntegerBlock(
         label=_("Number of questions"),
@@ -73,6 +80,7 @@ class DiscussionBlock(blocks.StructBlock):
     )
     # ListBlock's default is one empty item, which would fail validation for an editor who names nobody.
     moderators = ApiListBlock(SpeakerBlock(), label=_("Moderators"), min_num=0, default=[])
+    panellists = ApiListBlock(SpeakerBlock(), label=_("Panellists"), min_num=0, default=[])
     description = RichTextBlock(label=_("How it went"), required=False, features=["bold", "italic", "link", "ol", "ul"])
     questions = ApiListBlock(QuestionBlock(), label=_("Questions"), min_num=0, default=[])
     conclusions = RichTextBlock(
@@ -83,8 +91,6 @@ class DiscussionBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         errors = {}
-        if value.get("method") != "breakout_groups" and value.get("group_count"):
-            errors["group_count"] = ValidationError(_("Only breakout-group discussions have groups."))
         listed = len(value.get("questions") or [])
         if listed and value.get("question_count") not in (None, listed):
             errors["question_count"] = ValidationError(
@@ -121,6 +127,7 @@ class FollowUpBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Title"), max_length=255)
     description = blocks.TextBlock(label=_("Description"), required=False)
     date = blocks.DateBlock(label=_("Date"), required=False)
+    end_date = blocks.DateBlock(label=_("End date"), required=False, help_text=_("When it runs over several days."))
     period = blocks.CharBlock(
         label=_("Period"),
         required=False,
@@ -132,10 +139,16 @@ class FollowUpBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        if value.get("date") and (value.get("period") or "").strip():
-            raise blocks.StructBlockValidationError(
-                block_errors={"period": ValidationError(_("Give either an exact date or a period, not both."))}
-            )
+        errors = {}
+        start, end = value.get("date"), value.get("end_date")
+        if start and (value.get("period") or "").strip():
+            errors["period"] = ValidationError(_("Give either an exact date or a period, not both."))
+        if end and not start:
+            errors["end_date"] = ValidationError(_("An end date needs a start date."))
+        elif end and end < start:
+            errors["end_date"] = ValidationError(_("The end date cannot be before the start date."))
+        if errors:
+            raise blocks.StructBlockValidationError(block_errors=errors)
         return value
 
     def get_context(self, value, parent_context=None):

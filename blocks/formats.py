@@ -4,15 +4,18 @@ Before Wagtail 2.16 a ListBlock was stored as a plain list of values; since then
 "id": ...}`` items. Wagtail still reads the old form, but only writes the new one for blocks it has converted, and
 wagtail-localize skips old-form lists when it extracts strings (their items have no ids to key translations on), so
 text in them would never be offered for translation and would stay in the source language on translated pages.
-``current_format`` rewrites a value found to hold old-form lists; values already current are left untouched, so
-block ids never change.
+
+A StructBlock whose children changed may read its own older form as well (``reads_legacy_form(raw)`` tells when a
+stored value is in it: a speaker with one ``part`` before issue 12). ``current_format`` rewrites a value found to
+hold old-form lists or such structs; values already current are left untouched, so block ids never change.
 """
 
 from wagtail import blocks
 
 
 def has_legacy_lists(block, raw):
-    """Whether ``raw`` (stored JSON for ``block``) holds a ListBlock in the old plain-list form, at any depth."""
+    """Whether ``raw`` (stored JSON for ``block``) holds a ListBlock in the old plain-list form, or a struct in an
+    older form it reads (see above), at any depth."""
     if raw is None:
         return False
     if isinstance(block, blocks.StreamBlock):
@@ -23,9 +26,11 @@ def has_legacy_lists(block, raw):
             for child in raw
         )
     if isinstance(block, blocks.StructBlock):
-        return isinstance(raw, dict) and any(
-            has_legacy_lists(child, raw.get(name)) for name, child in block.child_blocks.items()
-        )
+        if not isinstance(raw, dict):
+            return False
+        if getattr(block, "reads_legacy_form", None) and block.reads_legacy_form(raw):
+            return True
+        return any(has_legacy_lists(child, raw.get(name)) for name, child in block.child_blocks.items())
     if isinstance(block, blocks.ListBlock):
         if not isinstance(raw, list):
             return False
@@ -40,7 +45,7 @@ def _in_block_format(item):
 
 
 def current_format(stream_value):
-    """``stream_value`` with every list in the current form, or None when it already is."""
+    """``stream_value`` with every list and struct in the current form, or None when it already is."""
     stream_block, raw = stream_value.stream_block, stream_value.raw_data
     raw = list(raw)
     if not has_legacy_lists(stream_block, raw):

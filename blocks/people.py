@@ -1,3 +1,5 @@
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
@@ -14,11 +16,16 @@ def choice_label(choices, value):
 
 SPEAKER_PARTS = [
     ("opening", _("Opened the event")),
+    ("welcome", _("Welcome address")),
     ("speaker", _("Speaker")),
+    ("lecturer", _("Lecturer")),
     ("moderator", _("Moderator")),
     ("panellist", _("Panellist")),
     ("host", _("Host")),
+    ("technical_host", _("Technical host")),
     ("closing", _("Closed the event")),
+    ("quoted", _("Quoted only")),
+    ("present", _("Present, did not speak")),
 ]
 
 
@@ -26,11 +33,24 @@ class SpeakerBlock(ApiStructBlock):
     """Someone who took part in the programme, with the role they held *at this event*.
 
     A person's job changes over time (project manager in one report, director a year later), so the role
-    and organisation printed in a report belong here and are not read from the person's current profile.
+    and organisation printed in a report belong here and are not read from the person's current profile; the
+    API says where each came from (``role_source``, ``organisation_source``). A report that does not name
+    someone (“a representative of the association”) describes them instead of choosing a person.
     """
 
-    person = SnippetChooserBlock(targets.PERSON, label=_("Person"))
-    part = blocks.ChoiceBlock(label=_("Part in the event"), choices=SPEAKER_PARTS, default="speaker")
+    person = SnippetChooserBlock(targets.PERSON, label=_("Person"), required=False)
+    description = blocks.CharBlock(
+        label=_("Who, when not named"),
+        required=False,
+        max_length=255,
+        help_text=_("When the report names nobody, e.g. “biedrības pārstāvis”, “bankas speciāliste”."),
+    )
+    parts = blocks.MultipleChoiceBlock(
+        label=_("Part in the event"),
+        choices=SPEAKER_PARTS,
+        default=["speaker"],
+        widget=forms.CheckboxSelectMultiple,
+    )
     role = blocks.CharBlock(
         label=_("Role at the event"),
         required=False,
@@ -49,23 +69,67 @@ class SpeakerBlock(ApiStructBlock):
         help_text=_("One or two sentences on what they said or did."),
     )
 
-    api_required = ("person",)
+    @staticmethod
+    def reads_legacy_form(raw):
+        """A speaker stored before issue 12 (see ``blocks.formats``)."""
+        return "part" in raw and "parts" not in raw
+
+    def to_python(self, value):
+        return super().to_python(_current_form(value))
+
+    def bulk_to_python(self, values):
+        return super().bulk_to_python([_current_form(value) for value in values])
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = {}
+        if not value.get("person") and not (value.get("description") or "").strip():
+            errors["person"] = ValidationError(_("Choose the person, or say who it was in “Who, when not named”."))
+        if not value.get("parts"):
+            errors["parts"] = ValidationError(_("Choose at least one part."))
+        if errors:
+            raise blocks.StructBlockValidationError(block_errors=errors)
+        return value
 
     def get_api_representation(self, value, context=None):
-        data = super().get_api_representation(value, context)
-        if data is None or services(context) is None:
+        data = blocks.StructBlock.get_api_representation(self, value, context)
+        given = services(context)
+        if given is None:
             return data
-        # Display-ready: when the report does not say, the person's current title and organisation apply.
-        data["role"] = data["role"] or data["person"]["job_title"]
-        data["organisation"] = data["organisation"] or data["person"]["organisation"]
+        # A chosen person who is not public takes the block with them: what is left would misattribute it.
+        if (
+            value.get("person") is not None
+            and data["person"] is None
+            or (data["person"] is None and not (data["description"] or "").strip())
+        ):
+            return None
+        profile = data["person"] or {}
+        # Display-ready: when the report does not say, the person's current title and organisation apply, and
+        # the API says so.
+        data["role_source"] = "event" if data["role"] else ("profile" if profile.get("job_title") else None)
+        data["role"] = data["role"] or profile.get("job_title") or ""
+        stated = data["organisation"]
+        data["organisation_source"] = "event" if stated else ("profile" if profile.get("organisation") else None)
+        data["organisation"] = stated or profile.get("organisation")
+        # Until clients move to ``parts``: the first part, as the single-part API gave it.
+        data["part"] = data["parts"][0] if data["parts"] else None
         return data
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        context["part_label"] = choice_label(SPEAKER_PARTS, value.get("part"))
+        context["part_labels"] = [choice_label(SPEAKER_PARTS, part) for part in value.get("parts") or []]
         return context
 
     class Meta:
         template = "blocks/speaker.html"
         icon = "user"
         label = _("Speaker")
+
+
+def _current_form(value):
+    """A stored speaker in the current form: before issue 12 a speaker had one ``part`` and needed a person."""
+    if isinstance(value, dict) and "part" in value and "parts" not in value:
+        part = value["part"]
+        value = {key: item for key, item in value.items() if key != "part"}
+        value["parts"] = [part] if part else []
+    return value

@@ -3,20 +3,28 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 
 class EventReportPageForm(WagtailAdminPageForm):
-    """Checks that need the page and its inline sessions together."""
+    """Presents on each session the rule the page model holds (``EventReportPage.sessions_outside_event``)."""
 
     def clean(self):
         cleaned_data = super().clean()
-        start, end = cleaned_data.get("start_date"), cleaned_data.get("end_date")
         sessions = self.formsets.get("sessions") if hasattr(self, "formsets") else None
-        if not start or sessions is None:
+        if sessions is None:
             return cleaned_data
-        last_day = end if end and end >= start else start
+        edited = []
         for form in sessions.forms:
-            # Child forms validate lazily; is_valid() fills cleaned_data so the date can be compared.
+            # Child forms validate lazily; is_valid() builds form.instance from what the editor typed.
             if not form.is_valid() or form.cleaned_data.get("DELETE"):
                 continue
-            day = form.cleaned_data.get("date")
-            if day and not start <= day <= last_day:
+            if form.instance.pk or form.has_changed():  # an untouched extra form is no session
+                edited.append(form)
+        # The model checks these rather than the sessions last saved (see EventReportPage._clean_sessions).
+        self.instance.edited_sessions = [form.instance for form in edited]
+        page = self.instance
+        for name in ("start_date", "end_date", "date_precision"):
+            if name in cleaned_data:
+                setattr(page, name, cleaned_data[name])
+        outside = {id(session) for session in page.sessions_outside_event(page.edited_sessions)}
+        for form in edited:
+            if id(form.instance) in outside:
                 form.add_error("date", _("The session must fall within the event's start and end dates."))
         return cleaned_data

@@ -11,7 +11,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from cms.localize import po as localize_po
 from cms.localize import views as localize_views
 from cms.localize.rights import LanguageLimitedViewSetMixin, refuse_bulk_action
-from cms.models import ContactCard, GroupLocalePermission, Organisation, Person, Topic
+from cms.models import ContactCard, GroupLocalePermission, Organisation, Person, Project, Topic
 
 
 class TranslatableSnippetViewSet(LanguageLimitedViewSetMixin, SnippetViewSet):
@@ -25,6 +25,7 @@ class PersonViewSet(TranslatableSnippetViewSet):
     list_filter = ["locale", "live", "organisation"]
     panels = [
         FieldPanel("name"),
+        FieldPanel("aliases"),
         FieldRowPanel([FieldPanel("job_title"), FieldPanel("organisation")]),
         FieldPanel("photo"),
         FieldPanel("bio"),
@@ -66,6 +67,19 @@ class ContactCardViewSet(TranslatableSnippetViewSet):
     ]
 
 
+class ProjectViewSet(TranslatableSnippetViewSet):
+    model = Project
+    icon = "list-ul"
+    list_display = ["name", "kind", "code", "funding_programme", "locale", "live"]
+    list_filter = ["locale", "live", "kind"]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("kind")]),
+        FieldRowPanel([FieldPanel("code"), FieldPanel("funding_programme")]),
+        FieldPanel("website"),
+        FieldPanel("logo"),
+    ]
+
+
 class TopicViewSet(TranslatableSnippetViewSet):
     model = Topic
     icon = "tag"
@@ -78,7 +92,7 @@ class EventContentGroup(SnippetViewSetGroup):
     menu_label = _("Event content")
     menu_icon = "folder-open-inverse"
     menu_order = 200
-    items = (PersonViewSet, OrganisationViewSet, ContactCardViewSet, TopicViewSet)
+    items = (PersonViewSet, OrganisationViewSet, ContactCardViewSet, ProjectViewSet, TopicViewSet)
 
 
 register_snippet(EventContentGroup)

@@ -125,7 +125,7 @@ REPORT = {
             "speaker",
             {
                 "person": "ludborza",
-                "part": "opening",
+                "parts": ("opening",),
                 "role": "Rēzeknes novada domes deputāte",
                 "organisation": "rnp",
                 "contribution": "Novēlēja dalībniekiem jēgpilnu un veiksmīgu dalību pasākumā.",
@@ -135,7 +135,7 @@ REPORT = {
             "speaker",
             {
                 "person": "ulande",
-                "part": "opening",
+                "parts": ("opening",),
                 "role": "LSUA direktore",
                 "organisation": "lsua",
                 "contribution": OPENING_OVERVIEW,
@@ -145,7 +145,7 @@ REPORT = {
             "speaker",
             {
                 "person": "zeila",
-                "part": "opening",
+                "parts": ("opening",),
                 "role": "LSUA projektu vadītāja",
                 "organisation": "lsua",
                 "contribution": OPENING_OVERVIEW,
@@ -159,7 +159,7 @@ REPORT = {
                 "speakers": [
                     {
                         "person": "barbale",
-                        "part": "speaker",
+                        "parts": ("speaker",),
                         "role": "Ogres novada domes izpilddirektora vietniece",
                         "organisation": "ogre",
                         "contribution": "",
@@ -189,7 +189,7 @@ REPORT = {
                 "speakers": [
                     {
                         "person": "balcune",
-                        "part": "speaker",
+                        "parts": ("speaker",),
                         "role": "Rēzeknes novada Lūznavas muižas pārvaldniece, sociālās uzņēmējdarbības vēstniece",
                         "organisation": "luznava",
                         "contribution": "",
@@ -225,7 +225,7 @@ REPORT = {
             "speaker",
             {
                 "person": "zeila",
-                "part": "closing",
+                "parts": ("closing",),
                 "role": "LSUA projektu vadītāja",
                 "organisation": "lsua",
                 "contribution": (

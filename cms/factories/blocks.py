@@ -205,6 +205,7 @@ QuestionBlockFactory = block_factory(
 DiscussionBlockFactory = block_factory(
     DiscussionBlock,
     moderators=wagtail_factories.ListBlockFactory(SpeakerBlockFactory),
+    panellists=wagtail_factories.ListBlockFactory(SpeakerBlockFactory),
     questions=wagtail_factories.ListBlockFactory(QuestionBlockFactory),
 )
 FollowUpBlockFactory = block_factory(FollowUpBlock, title="Vebinārs")

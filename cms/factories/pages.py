@@ -78,7 +78,7 @@ def blocks_of_every_kind(count, link_target=None):
             {
                 "title": f"Discussion {i}",
                 "group_count": 2,
-                "moderators": [{"person": person(), "part": "moderator"}],
+                "moderators": [{"person": person(), "parts": ("moderator",)}],
                 "description": "<p>How it went.</p>",
                 "questions": [{"question": "Why?", "outcomes": ["Because.", "Also this."]}],
                 "conclusions": "<p>Done.</p>",

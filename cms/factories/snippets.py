@@ -2,7 +2,7 @@ import factory
 import wagtail_factories
 from wagtail.models import Locale
 
-from cms.models import ContactCard, Organisation, Person, Topic
+from cms.models import ContactCard, Organisation, Person, Project, Topic
 
 from .streams import PersonLinksFactory
 
@@ -51,3 +51,13 @@ class TopicFactory(SnippetFactory):
 
     class Meta:
         model = Topic
+
+
+class ProjectFactory(SnippetFactory):
+    name = factory.Sequence(lambda n: f"Projekts {n}")
+    kind = "project"
+    code = factory.Sequence(lambda n: f"2020-1-LV01-KA204-{n:06d}")
+    funding_programme = "Erasmus+"
+
+    class Meta:
+        model = Project

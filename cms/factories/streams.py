@@ -82,7 +82,8 @@ def _normalised(value):
 def _declarations(prefix, value):
     """Nested data as wagtail-factories' declarations: ``{"speakers": [{"role": "x"}]}`` under ``0__talk`` is
     ``0__talk__speakers__0__role="x"``; a list of plain values (outcomes) is ``…__outcomes__0="…"``. Anything
-    else (a string, an object, an empty list) is the child's value as it is."""
+    else (a string, an object, an empty list, a tuple: the choices of a multiple choice) is the child's value as
+    it is."""
     if type(value) is dict:
         items = value.items()
     elif type(value) is list and value:

@@ -1,8 +1,10 @@
 """Page types: an index of event reports and the structured event report itself."""
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -19,9 +21,19 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from blocks.streams import contact_blocks, follow_up_blocks, report_body_blocks, resource_blocks
+from cms import dates
+from cms.dates import DatePrecision
 from cms.forms import EventReportPageForm
 
 from .preview import FrontendPageMixin
+
+
+def _language_codes():
+    """Codes a source language may have: the site's languages and any Django knows (a report may come from
+    German or Lithuanian)."""
+    from django.conf.global_settings import LANGUAGES as KNOWN
+
+    return {code for code, _name in (*settings.LANGUAGES, *KNOWN)}
 
 
 class EventReportIndexPage(FrontendPageMixin, Page):
@@ -54,6 +66,19 @@ class EventFormat(models.TextChoices):
     ONLINE = "online", _("Online")
     ON_SITE = "on_site", _("On site")
     HYBRID = "hybrid", _("Hybrid (on site and online)")
+    NOT_STATED = "not_stated", _("Not stated")
+
+
+class EventKind(models.TextChoices):
+    FORUM = "forum", _("Forum")
+    SEMINAR = "seminar", _("Seminar")
+    WORKSHOP = "workshop", _("Workshop")
+    MEETING = "meeting", _("Meeting")
+    PUBLIC_DISCUSSION = "public_discussion", _("Public discussion")
+    DEBATE = "debate", _("Debate")
+    CONFERENCE = "conference", _("Conference")
+    CONGRESS = "congress", _("Congress")
+    OTHER = "other", _("Other")
     NOT_STATED = "not_stated", _("Not stated")
 
 
@@ -91,7 +116,45 @@ class EventReportPage(FrontendPageMixin, Page):
         _("publication date"),
         null=True,
         blank=True,
-        help_text=_("The date printed on the report. Empty: the date it was first published here."),
+        help_text=_(
+            "The date printed on the report. Empty: the date it was first published here, unless the report was "
+            "taken from elsewhere (a source address is given) — then it stays unknown."
+        ),
+    )
+    publication_date_precision = models.CharField(
+        _("publication date is"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    publication_date_text = models.CharField(
+        _("publication date as written"),
+        max_length=100,
+        blank=True,
+        help_text=_("The source's own words when they are not a full date, e.g. “2021. gada maijā”."),
+    )
+    author_name = models.CharField(_("author"), max_length=255, blank=True, help_text=_("The report's byline."))
+    author_position = models.CharField(
+        _("author's position"), max_length=255, blank=True, help_text=_("e.g. “sabiedrisko attiecību speciāliste”.")
+    )
+    author_organisation = models.ForeignKey(
+        "cms.Organisation",
+        verbose_name=_("author's organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source_url = models.URLField(
+        _("source address"), blank=True, help_text=_("Where the report was first published, when it was taken over.")
+    )
+    source_language = models.CharField(
+        _("source language"),
+        max_length=16,
+        blank=True,
+        help_text=_("Language code of the original text (e.g. “en”), when the report was written in another one."),
+    )
+    machine_translated = models.BooleanField(
+        _("machine-translated"),
+        default=False,
+        help_text=_("The text was translated from the source language by machine translation."),
     )
 
     event_name = models.CharField(
@@ -100,10 +163,42 @@ class EventReportPage(FrontendPageMixin, Page):
         blank=True,
         help_text=_("The event's own name, e.g. “Sociālā uzņēmējdarbība Rēzeknes novadā”. Empty: the page title."),
     )
-    start_date = models.DateField(_("start date"), db_index=True)
+    event_kind = models.CharField(
+        _("kind of event"), max_length=20, choices=EventKind.choices, default=EventKind.NOT_STATED
+    )
+    event_kind_text = models.CharField(
+        _("kind as written"),
+        max_length=100,
+        blank=True,
+        help_text=_("The report's own word for it when it says more, e.g. “izbraukuma seminārs”."),
+    )
+    date_precision = models.CharField(
+        _("dates are"),
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("How exactly the report gives the dates: “in May 2021” is “Month only”."),
+    )
+    start_date = models.DateField(
+        _("start date"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("With “Month only” or “Year only”: the first day of that month or year."),
+    )
     end_date = models.DateField(
         _("end date"), null=True, blank=True, help_text=_("Only for events lasting more than one day.")
     )
+    date_text = models.CharField(
+        _("dates as written"),
+        max_length=100,
+        blank=True,
+        help_text=_("The report's own words when they are not full dates, e.g. “maija beigās”."),
+    )
+    # The first and last day the event may have covered (the whole month for “May 2021”), kept by save() for the
+    # API's date filters; both empty when the date is not known.
+    starts_on = models.DateField(editable=False, null=True, db_index=True)
+    ends_on = models.DateField(editable=False, null=True, db_index=True)
     event_format = models.CharField(
         _("format"), max_length=16, choices=EventFormat.choices, default=EventFormat.NOT_STATED
     )
@@ -111,6 +206,12 @@ class EventReportPage(FrontendPageMixin, Page):
     venue_address = models.CharField(_("venue address"), max_length=255, blank=True)
     online_platform = models.CharField(
         _("online platform"), max_length=100, blank=True, help_text=_("e.g. Zoom, MS Teams, Facebook live.")
+    )
+    online_url = models.URLField(
+        _("online address"), blank=True, help_text=_("Where the event was streamed or held online.")
+    )
+    free_of_charge = models.BooleanField(
+        _("free of charge"), null=True, blank=True, help_text=_("Empty when the report does not say.")
     )
     participant_count = models.PositiveIntegerField(
         _("number of participants"), null=True, blank=True, validators=[MinValueValidator(0)]
@@ -139,6 +240,7 @@ class EventReportPage(FrontendPageMixin, Page):
         index.SearchField("body"),
         index.FilterField("start_date"),
         index.FilterField("event_format"),
+        index.FilterField("event_kind"),
     ]
 
     parent_page_types = ["cms.EventReportIndexPage"]
@@ -155,6 +257,11 @@ class EventReportPage(FrontendPageMixin, Page):
         TranslatableField("search_description"),
         TranslatableField("lead"),
         TranslatableField("event_name"),
+        TranslatableField("event_kind_text"),
+        TranslatableField("date_text"),
+        TranslatableField("publication_date_text"),
+        TranslatableField("author_position"),
+        TranslatableField("author_organisation"),
         TranslatableField("hero_image_alt"),
         TranslatableField("venue_name"),
         TranslatableField("venue_address"),
@@ -166,12 +273,25 @@ class EventReportPage(FrontendPageMixin, Page):
         TranslatableField("sessions"),
         TranslatableField("audience_groups"),
         TranslatableField("organisers"),
+        TranslatableField("projects"),
+        TranslatableField("related_events"),
         SynchronizedField("hero_image", overridable=False),
         SynchronizedField("publication_date", overridable=False),
+        SynchronizedField("publication_date_precision", overridable=False),
+        SynchronizedField("author_name"),
+        SynchronizedField("source_url", overridable=False),
+        SynchronizedField("source_language", overridable=False),
+        SynchronizedField("machine_translated", overridable=False),
+        SynchronizedField("event_kind", overridable=False),
+        SynchronizedField("date_precision", overridable=False),
         SynchronizedField("start_date", overridable=False),
         SynchronizedField("end_date", overridable=False),
+        SynchronizedField("starts_on", overridable=False),
+        SynchronizedField("ends_on", overridable=False),
         SynchronizedField("event_format", overridable=False),
         SynchronizedField("online_platform"),
+        SynchronizedField("online_url"),
+        SynchronizedField("free_of_charge", overridable=False),
         SynchronizedField("participant_count", overridable=False),
         SynchronizedField("participant_count_qualifier", overridable=False),
         SynchronizedField("topics", overridable=False),
@@ -184,9 +304,11 @@ class EventReportPage(FrontendPageMixin, Page):
     ]
     event_panels = [
         FieldPanel("event_name"),
+        FieldRowPanel([FieldPanel("event_kind"), FieldPanel("event_kind_text")]),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldRowPanel([FieldPanel("date_precision"), FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldPanel("date_text"),
                 InlinePanel("sessions", label=_("Sessions"), heading=_("Sessions (for events on several days)")),
             ],
             heading=_("When"),
@@ -195,7 +317,8 @@ class EventReportPage(FrontendPageMixin, Page):
             [
                 FieldPanel("event_format"),
                 FieldRowPanel([FieldPanel("venue_name"), FieldPanel("venue_address")]),
-                FieldPanel("online_platform"),
+                FieldRowPanel([FieldPanel("online_platform"), FieldPanel("online_url")]),
+                FieldPanel("free_of_charge"),
             ],
             heading=_("Where"),
         ),
@@ -207,6 +330,8 @@ class EventReportPage(FrontendPageMixin, Page):
             heading=_("Participants"),
         ),
         InlinePanel("organisers", label=_("Organiser"), heading=_("Organisers, partners and funders")),
+        InlinePanel("projects", label=_("Project or series"), heading=_("Projects, programmes and series")),
+        InlinePanel("related_events", label=_("Related event"), heading=_("Related events")),
         FieldPanel("topics"),
     ]
     follow_up_panels = [
@@ -215,7 +340,29 @@ class EventReportPage(FrontendPageMixin, Page):
         FieldPanel("contacts"),
         FieldPanel("resources"),
     ]
-    promote_panels = Page.promote_panels + [FieldPanel("publication_date")]
+    promote_panels = Page.promote_panels + [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("publication_date_precision"), FieldPanel("publication_date")]),
+                FieldPanel("publication_date_text"),
+            ],
+            heading=_("Publication date"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("author_name"), FieldPanel("author_position")]),
+                FieldPanel("author_organisation"),
+            ],
+            heading=_("Byline"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("source_url"),
+                FieldRowPanel([FieldPanel("source_language"), FieldPanel("machine_translated")]),
+            ],
+            heading=_("Where the text comes from"),
+        ),
+    ]
 
     edit_handler = TabbedInterface(
         [
@@ -234,8 +381,35 @@ class EventReportPage(FrontendPageMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = _("The end date cannot be before the start date.")
+        dates.validate(
+            errors,
+            date_field="start_date",
+            day=self.start_date,
+            precision=self.date_precision,
+        )
+        if self.end_date is not None:
+            if self.start_date is None:
+                errors.setdefault("end_date", _("An end date needs a start date."))
+            else:
+                message = dates.first_day_error(self.end_date, self.date_precision)
+                if message:
+                    errors["end_date"] = message
+            dates.validate_range(
+                errors, end_field="end_date", start=self.start_date, end=self.end_date, precision=self.date_precision
+            )
+        dates.validate(
+            errors,
+            date_field="publication_date",
+            day=self.publication_date,
+            precision=self.publication_date_precision,
+        )
+        if self.author_position and not self.author_name:
+            errors["author_name"] = _("A byline with a position needs the author's name.")
+        if self.machine_translated and not self.source_language:
+            errors["source_language"] = _("Say which language the text was machine-translated from.")
+        if self.source_language and self.source_language not in _language_codes():
+            errors["source_language"] = _("Enter a language code such as “en”, “lv” or “ru”.")
+        self._clean_sessions(errors)
         if self.event_format == EventFormat.ONLINE and (self.venue_name or self.venue_address):
             errors["venue_name"] = _("An online event has no venue; choose “Hybrid” if it also took place on site.")
         if self.event_format == EventFormat.ON_SITE and self.online_platform:
@@ -250,6 +424,58 @@ class EventReportPage(FrontendPageMixin, Page):
         if errors:
             raise ValidationError(errors)
 
+    def _clean_sessions(self, errors):
+        """Sessions fall within the event's dates (as far as either is known). Here rather than in the admin
+        form, so that every writer (an importer, a script, the API) is held to it. The admin form hands over
+        the sessions as edited (``edited_sessions``) and shows the message on each session as well."""
+        outside = self.sessions_outside_event(getattr(self, "edited_sessions", None))
+        if outside:
+            days = ", ".join(dates.iso(s.date, s.date_precision) for s in outside)
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                ValidationError(
+                    _("Every session must fall within the event's start and end dates (outside them: %(days)s).")
+                    % {"days": days},
+                    code="session_outside_event",
+                )
+            )
+
+    def sessions_outside_event(self, sessions=None):
+        """Those of ``sessions`` (by default the page's own) whose date lies outside the event's dates."""
+        first, last = self.event_period()
+        if first is None:
+            return []
+        outside = []
+        for session in self.sessions.all() if sessions is None else sessions:
+            session_first, session_last = dates.period(session.date, session.date_precision)
+            if session_first is not None and (session_last < first or session_first > last):
+                outside.append(session)
+        return outside
+
+    def event_period(self):
+        """The first and last day the event may have covered (see ``cms.dates``); (None, None) when unknown."""
+        first, _last = dates.period(self.start_date, self.date_precision)
+        if first is None:
+            return None, None
+        end = self.end_date if self.end_date is not None and self.end_date >= self.start_date else self.start_date
+        return first, dates.period(end, self.date_precision)[1]
+
+    def save(self, *args, **kwargs):
+        self.starts_on, self.ends_on = self.event_period()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"start_date", "end_date", "date_precision"} & set(update_fields):
+            kwargs["update_fields"] = list({*update_fields, "starts_on", "ends_on"})
+        return super().save(*args, **kwargs)
+
+    @property
+    def published_on(self):
+        """(date, precision) of publication: the printed date, else the day it first went live here, unless the
+        report was taken from elsewhere (then its publication date is not known)."""
+        if self.publication_date is not None or self.publication_date_precision == DatePrecision.UNKNOWN:
+            return self.publication_date, self.publication_date_precision
+        if self.source_url or self.first_published_at is None:
+            return None, DatePrecision.UNKNOWN
+        return timezone.localdate(self.first_published_at), DatePrecision.DAY
+
     @property
     def hero_image_alt_text(self):
         return self.hero_image_alt or (self.hero_image.default_alt_text if self.hero_image else "")
@@ -259,7 +485,11 @@ class EventSession(TranslatableMixin, Orderable):
     """One session of a multi-day event: its day, time and an optional title."""
 
     page = ParentalKey(EventReportPage, related_name="sessions", on_delete=models.CASCADE)
-    date = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("date is"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_text = models.CharField(_("date as written"), max_length=100, blank=True)
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     part_of_day = models.CharField(
@@ -275,13 +505,23 @@ class EventSession(TranslatableMixin, Orderable):
         help_text=_("When the exact time is not known, e.g. “in the afternoon”."),
     )
     title = models.CharField(_("title"), max_length=255, blank=True)
+    place = models.CharField(
+        _("place"), max_length=255, blank=True, help_text=_("Where this session was held, when not at the venue.")
+    )
+    recording_url = models.URLField(_("recording"), blank=True)
 
     panels = [
-        FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"), FieldPanel("end_time")]),
-        FieldRowPanel([FieldPanel("part_of_day"), FieldPanel("title")]),
+        FieldRowPanel([FieldPanel("date_precision"), FieldPanel("date"), FieldPanel("date_text")]),
+        FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time"), FieldPanel("part_of_day")]),
+        FieldRowPanel([FieldPanel("title"), FieldPanel("place")]),
+        FieldPanel("recording_url"),
     ]
     translatable_fields = [
         TranslatableField("title"),
+        TranslatableField("date_text"),
+        TranslatableField("place"),
+        SynchronizedField("recording_url"),
+        SynchronizedField("date_precision", overridable=False),
         SynchronizedField("date", overridable=False),
         SynchronizedField("start_time", overridable=False),
         SynchronizedField("end_time", overridable=False),
@@ -295,8 +535,14 @@ class EventSession(TranslatableMixin, Orderable):
 
     def clean(self):
         super().clean()
+        errors = {}
+        dates.validate(errors, date_field="date", day=self.date, precision=self.date_precision)
         if self.start_time and self.end_time and self.end_time < self.start_time:
-            raise ValidationError({"end_time": _("The end time cannot be before the start time.")})
+            errors["end_time"] = _("The end time cannot be before the start time.")
+        if (self.start_time or self.end_time) and self.date_precision != DatePrecision.DAY:
+            errors["start_time"] = _("A time of day needs an exact day.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class EventAudienceGroup(TranslatableMixin, Orderable):
@@ -317,7 +563,8 @@ class EventAudienceGroup(TranslatableMixin, Orderable):
 class OrganiserPart(models.TextChoices):
     ORGANISER = "organiser", _("Organiser")
     PARTNER = "partner", _("Partner")
-    FUNDER = "funder", _("Funder or programme")
+    # Programmes and projects have their own snippet (Project) since issue 12; the stored value stays.
+    FUNDER = "funder", _("Funder")
 
 
 class EventOrganiser(TranslatableMixin, Orderable):
@@ -342,3 +589,93 @@ class EventOrganiser(TranslatableMixin, Orderable):
         verbose_name = _("organiser")
         verbose_name_plural = _("organisers")
         ordering = ["sort_order"]
+
+
+class EventProject(TranslatableMixin, Orderable):
+    """A project, programme or series the event belongs to, and its number in a series (“the third meeting”)."""
+
+    page = ParentalKey(EventReportPage, related_name="projects", on_delete=models.CASCADE)
+    # SET_NULL for the same reason as organisers: a project that is gone is simply not shown.
+    project = models.ForeignKey(
+        "cms.Project", verbose_name=_("project or series"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    position = models.PositiveIntegerField(
+        _("number in the series"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("e.g. 3 for “the third meeting of…”."),
+    )
+
+    panels = [FieldRowPanel([FieldPanel("project"), FieldPanel("position")])]
+    translatable_fields = [TranslatableField("project"), SynchronizedField("position", overridable=False)]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("project or series")
+        verbose_name_plural = _("projects and series")
+        ordering = ["sort_order"]
+
+
+class EventRelation(models.TextChoices):
+    PREVIOUS = "previous", _("Earlier event")
+    NEXT = "next", _("Later event")
+    PART_OF = "part_of", _("Part of")
+    RELATED = "related", _("Related")
+
+
+class RelatedEvent(TranslatableMixin, Orderable):
+    """Another event the report refers to (an earlier meeting, the next one): its report here, or its name,
+    date and address when it has none."""
+
+    page = ParentalKey(EventReportPage, related_name="related_events", on_delete=models.CASCADE)
+    relation = models.CharField(
+        _("relation"), max_length=16, choices=EventRelation.choices, default=EventRelation.RELATED
+    )
+    report = models.ForeignKey(
+        "cms.EventReportPage",
+        verbose_name=_("its report"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    date_precision = models.CharField(
+        _("date is"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_text = models.CharField(_("date as written"), max_length=100, blank=True)
+    url = models.URLField(_("address"), blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("relation"), FieldPanel("report")]),
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("date_precision"), FieldPanel("date"), FieldPanel("date_text")]),
+        FieldPanel("url"),
+    ]
+    translatable_fields = [
+        TranslatableField("name"),
+        TranslatableField("date_text"),
+        SynchronizedField("relation", overridable=False),
+        # The report's own translations are found by the API (the language of the response).
+        SynchronizedField("report", overridable=False),
+        SynchronizedField("date_precision", overridable=False),
+        SynchronizedField("date", overridable=False),
+        SynchronizedField("url"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("related event")
+        verbose_name_plural = _("related events")
+        ordering = ["sort_order"]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.report_id is None and not self.name.strip():
+            errors["name"] = _("Choose the event's report, or give its name.")
+        if self.report_id is not None and self.report_id == self.page_id:
+            errors["report"] = _("A report cannot be related to itself.")
+        dates.validate(errors, date_field="date", day=self.date, precision=self.date_precision)
+        if errors:
+            raise ValidationError(errors)

@@ -16,7 +16,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from blocks.links import LinkBlock
-from cms.validators import validate_phone
+from cms.validators import phone_e164, validate_phone
 
 from .preview import FrontendPreviewMixin
 
@@ -102,12 +102,18 @@ class Person(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_("Other spellings or former names, one per line (e.g. a maiden name or “M. Hartmane”)."),
+    )
     bio = RichTextField(_("short bio"), blank=True, features=["bold", "italic", "link"])
     links = StreamField([("link", LinkBlock())], verbose_name=_("links"), blank=True)
 
     search_fields = [
         index.SearchField("name"),
         index.AutocompleteField("name"),
+        index.SearchField("aliases"),
         index.SearchField("job_title"),
         index.FilterField("locale"),
         index.FilterField("live"),
@@ -117,6 +123,7 @@ class Person(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
     # A name is written the same in every language; a translator may still adapt it (e.g. transliteration).
     translatable_fields = [
         SynchronizedField("name"),
+        SynchronizedField("aliases"),
         TranslatableField("job_title"),
         TranslatableField("organisation"),
         SynchronizedField("photo", overridable=False),
@@ -132,11 +139,27 @@ class Person(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
     def __str__(self):
         return self.name
 
+    @property
+    def alternate_names(self):
+        return names_per_line(self.aliases)
+
+
+def names_per_line(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
 
 class ContactCard(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
-    """Whom to contact about a topic: name, position and how to reach them, kept current in one place."""
+    """Whom to contact about a topic: name, position and how to reach them, kept current in one place.
 
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=255, help_text=_("In the nominative."))
+    A card may name a person and their position, or only an organisation or unit (“the municipality's
+    social service”), and may give no way to get in touch when the report gives none."""
+
+    name = models.CharField(
+        pgettext_lazy("person", "name"),
+        max_length=255,
+        blank=True,
+        help_text=_("In the nominative. Empty when the contact is an organisation or unit."),
+    )
     position = models.CharField(_("position"), max_length=255, blank=True)
     unit = models.CharField(_("unit"), max_length=255, blank=True, help_text=_("Department or unit, e.g. “IUK”."))
     organisation = models.ForeignKey(
@@ -147,7 +170,15 @@ class ContactCard(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
         on_delete=models.SET_NULL,
         related_name="contact_cards",
     )
-    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("As it should be shown, e.g. “+371 64607181” or “(+371) 640-00000”."),
+    )
+    # The number itself, for tel: links and matching (E.164, e.g. +37164607181); kept by clean() and save().
+    phone_e164 = models.CharField(max_length=16, blank=True, editable=False)
     email = models.EmailField(_("e-mail"), blank=True)
     web_page = models.URLField(_("web page"), blank=True, help_text=_("e.g. the municipality's contacts page."))
     address = models.TextField(_("address"), blank=True)
@@ -174,6 +205,7 @@ class ContactCard(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
         TranslatableField("unit"),
         TranslatableField("organisation"),
         SynchronizedField("phone", overridable=False),
+        SynchronizedField("phone_e164", overridable=False),
         SynchronizedField("email", overridable=False),
         SynchronizedField("web_page"),
         TranslatableField("address"),
@@ -186,14 +218,43 @@ class ContactCard(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
         ordering = ["name"]
 
     def __str__(self):
-        return f"{self.name}, {self.position}" if self.position else self.name
+        who = self.name or self.unit or (self.organisation.name if self.organisation_id else "")
+        return f"{who}, {self.position}" if self.position and who else who or self.position
 
     def clean(self):
         super().clean()
-        if not (self.phone or self.email or self.web_page):
-            raise ValidationError(_("Give at least one way to get in touch: a phone, an e-mail or a web page."))
+        errors = {}
+        named = self.name.strip()
+        if not (named or self.unit.strip() or self.organisation_id):
+            errors["name"] = _("Give the contact's name, or choose the organisation (or give the unit) to contact.")
+        elif named and not (self.position.strip() or self.organisation_id or self.unit.strip() or self.reachable):
+            errors["position"] = _(
+                "A name alone says too little: give the position or organisation, or a way to get in touch."
+            )
         if self.last_verified and self.last_verified > timezone.localdate():
-            raise ValidationError({"last_verified": _("The date of the last check cannot be in the future.")})
+            errors["last_verified"] = _("The date of the last check cannot be in the future.")
+        if self.phone and "phone" not in errors:
+            try:
+                self.phone_e164 = phone_e164(self.phone)
+            except ValidationError as e:
+                errors["phone"] = e.messages
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def reachable(self):
+        return bool(self.phone or self.email or self.web_page or self.address.strip())
+
+    def save(self, *args, **kwargs):
+        # Kept here as well as in clean(): a writer that skips validation still stores the dialable form.
+        try:
+            self.phone_e164 = phone_e164(self.phone) if self.phone else ""
+        except ValidationError:
+            self.phone_e164 = ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = list({*update_fields, "phone_e164"})
+        return super().save(*args, **kwargs)
 
 
 class Topic(SnippetBase):
@@ -225,3 +286,63 @@ class Topic(SnippetBase):
 
     def __str__(self):
         return self.name
+
+
+class ProjectKind(models.TextChoices):
+    PROJECT = "project", _("Project")
+    PROGRAMME = "programme", _("Programme")
+    SERIES = "series", _("Event series")
+
+
+class Project(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
+    """A project, funding programme or event series that reports belong to (an Erasmus+ or LEADER project,
+    “the regional entrepreneurship forums”): named once, linked from each report, with its own page of
+    reports on the public site."""
+
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=ProjectKind.choices, default=ProjectKind.PROJECT)
+    code = models.CharField(
+        _("number"), max_length=100, blank=True, help_text=_("The project's number or code, e.g. “2020-1-LV01-KA204”.")
+    )
+    funding_programme = models.CharField(
+        _("funding programme"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. “Erasmus+”, “LEADER”, “Interreg Latvija–Lietuva”."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("code"),
+        index.SearchField("funding_programme"),
+        index.FilterField("locale"),
+        index.FilterField("live"),
+        index.FilterField("kind"),
+    ]
+
+    translatable_fields = [
+        TranslatableField("name"),
+        SynchronizedField("kind", overridable=False),
+        SynchronizedField("code", overridable=False),
+        TranslatableField("funding_programme"),
+        SynchronizedField("website"),
+        SynchronizedField("logo", overridable=False),
+    ]
+
+    class Meta(SnippetBase.Meta):
+        verbose_name = _("project or series")
+        verbose_name_plural = _("projects and series")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})" if self.code else self.name
