@@ -1,10 +1,10 @@
 """DRF fields of the page and snippet endpoints, and the declarations of what they return.
 
-Body fields (a report's sessions, venue, participants, organisers, topics, images, streams) and the meta
-fields we add to Wagtail's (``html_url``, ``parent``, ``alias_of``, ``fallback``, ``translations``,
-``translation_status``, ``jsonld``). Each field says what it returns in ``returns``, an annotation over the
-declarations below (see ``api.declare``); ``api.openapi`` builds the schema from it. They read what the resolver
-loaded.
+Body fields (a report's dates at their precision, sessions, venue, participants, organisers, projects, related
+events, byline, provenance, topics, images, streams) and the meta fields we add to Wagtail's (``html_url``,
+``parent``, ``alias_of``, ``fallback``, ``translations``, ``translation_status``, ``jsonld``). Each field says what
+it returns in ``returns``, an annotation over the declarations below (see ``api.declare``); ``api.openapi`` builds
+the schema from it. They read what the resolver loaded.
 """
 
 from typing import Annotated, Literal, TypedDict
@@ -15,8 +15,10 @@ from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page
 from wagtail_localize.models import StringTranslation, Translation
 
-from cms import fallbacks
+from cms import dates, fallbacks
+from cms.dates import DatePrecision
 from cms.models import EventOrganiser, EventReportPage, EventSession
+from cms.models import RelatedEvent as RelatedEventRow
 from cms.models.pages import CountQualifier
 
 from . import shapes
@@ -30,16 +32,39 @@ def _choices(model, name):
 
 
 # --- declarations ------------------------------------------------------------------------------------------
+Precision = Annotated[
+    str,
+    Choices(lambda: list(DatePrecision.values)),
+    Doc(
+        "How exactly the date is known: day; month (only the month: the date is the whole month); year (only the "
+        "year); unknown (the date is null)."
+    ),
+]
+
+# A date as exactly as it is known (``cms.dates.iso``): a reader is never shown a day the report does not give.
+ReducedDate = Annotated[
+    str | None,
+    Doc("ISO 8601 at its precision: 2021-05-17 (day), 2021-05 (month) or 2021 (year); null when not known."),
+    Pattern(r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+]
+
+DateText = Annotated[str, Doc("The date in the report's own words (e.g. “maija beigās”), or empty.")]
+
+
 class Session(TypedDict):
     """One session (day) of the event."""
 
-    date: Annotated[str, Format("date")]
+    date: Annotated[ReducedDate, Doc("The session's day at its precision (see date_precision); null when unknown.")]
+    date_precision: Precision
+    date_text: DateText
     start_time: Annotated[str | None, Doc("Local time, HH:MM."), Pattern(r"^\d{2}:\d{2}$")]
     end_time: Annotated[str | None, Doc("Local time, HH:MM."), Pattern(r"^\d{2}:\d{2}$")]
     part_of_day: Annotated[
         str | None, Choices(_choices(EventSession, "part_of_day")), Doc("When no exact time is known.")
     ]
     title: Annotated[str, Doc("Or empty.")]
+    place: Annotated[str, Doc("Where this session was held when not at the event's venue, or empty.")]
+    recording_url: Annotated[str, Doc("Web address of the session's recording, or empty.")]
 
 
 class Venue(TypedDict):
@@ -62,6 +87,49 @@ class Organiser(TypedDict):
 
     organisation: shapes.Organisation
     part: Annotated[str, Choices(_choices(EventOrganiser, "part"))]
+
+
+class EventProject(TypedDict):
+    """A project, programme or series the event belongs to."""
+
+    project: shapes.Project
+    position: Annotated[int | None, Doc("The event's number in a series (3 for “the third meeting of…”), or null.")]
+
+
+class RelatedEvent(TypedDict):
+    """Another event the report refers to (an earlier meeting, the next one): its report here, or its name, date
+    and address when it has none."""
+
+    relation: Annotated[
+        str,
+        Choices(_choices(RelatedEventRow, "relation")),
+        Doc("previous: an earlier event; next: a later one; part_of: the event this one is part of; related."),
+    ]
+    report: Annotated[
+        shapes.PageRef | None,
+        Doc("Its report, when it has a live, public one (the translation in the response language when there is)."),
+    ]
+    name: Annotated[str, Doc("The event's name, or empty (then use report.title).")]
+    date: Annotated[ReducedDate, Doc("When it took place, at its precision (see date_precision); null when unknown.")]
+    date_precision: Precision
+    date_text: DateText
+    url: Annotated[str, Doc("Web address about the event (when it has no report here), or empty.")]
+
+
+class Byline(TypedDict):
+    """The report's author line (“Author: …, public relations specialist”)."""
+
+    name: str
+    position: Annotated[str, Doc("Or empty.")]
+    organisation: Annotated[shapes.Organisation | None, Doc("Null when not given or not published.")]
+
+
+class Provenance(TypedDict):
+    """Where the text comes from, when it was taken over from elsewhere or translated by machine."""
+
+    source_url: Annotated[str, Doc("Where the report was first published, or empty.")]
+    source_language: Annotated[str, Doc("Language code of the original text (e.g. en), or empty.")]
+    machine_translated: Annotated[bool, Doc("True when the text was machine-translated from source_language.")]
 
 
 class ParentPageMeta(TypedDict):
@@ -192,17 +260,36 @@ class ParticipantsField(Field):
         )
 
 
+class PreciseDateField(Field):
+    """A date of the page as exactly as it is known (``cms.dates.iso``): ``2021-05-17``, ``2021-05``, ``2021``
+    or null. Ordering and exact-match filters (``?start_date=``) still use the stored date, which for a month or
+    a year is its first day."""
+
+    def __init__(self, precision_field, description, **kwargs):
+        self.precision_field = precision_field
+        self.returns = Annotated[ReducedDate, Doc(description)]
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, page):
+        return dates.iso(getattr(page, self.field_name), getattr(page, self.precision_field))
+
+
 class SessionsField(Field):
     returns = list[Session]
 
     def to_representation(self, sessions):
         return [
             Session(
-                date=session.date.isoformat(),
+                date=dates.iso(session.date, session.date_precision),
+                date_precision=session.date_precision,
+                date_text=session.date_text,
                 start_time=session.start_time.isoformat(timespec="minutes") if session.start_time else None,
                 end_time=session.end_time.isoformat(timespec="minutes") if session.end_time else None,
                 part_of_day=session.part_of_day or None,
                 title=session.title,
+                place=session.place,
+                recording_url=session.recording_url,
             )
             for session in sessions.all()
         ]
@@ -218,6 +305,80 @@ class OrganisersField(Field):
             if organisation is not None:
                 result.append(Organiser(organisation=organisation, part=row.part))
         return result
+
+
+class ProjectsField(Field):
+    returns = Annotated[list[EventProject], Doc("In the editor's order. Unpublished projects are left out.")]
+
+    def to_representation(self, rows):
+        resolver, result = _resolver(self), []
+        for row in rows.all():
+            project = shapes.project(resolver.get("cms.project", row.project_id))
+            if project is not None:
+                result.append(EventProject(project=project, position=row.position))
+        return result
+
+
+class RelatedEventsField(Field):
+    returns = Annotated[
+        list[RelatedEvent],
+        Doc(
+            "A related report that is not public is null; an entry that then has nothing to show (no name) is left out."
+        ),
+    ]
+
+    def to_representation(self, rows):
+        resolver, result = _resolver(self), []
+        for row in rows.all():
+            report = shapes.page_ref(resolver.get(Page, row.report_id))
+            # Without its report and without a name, an entry would say only that something private exists.
+            if report is None and not row.name.strip():
+                continue
+            result.append(
+                RelatedEvent(
+                    relation=row.relation,
+                    report=report,
+                    name=row.name,
+                    date=dates.iso(row.date, row.date_precision),
+                    date_precision=row.date_precision,
+                    date_text=row.date_text,
+                    url=row.url,
+                )
+            )
+        return result
+
+
+class BylineField(Field):
+    returns = Annotated[Byline | None, Doc("Null when the report names no author.")]
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, page):
+        if not page.author_name:
+            return None
+        organisation = _resolver(self).get("cms.organisation", page.author_organisation_id)
+        return Byline(
+            name=page.author_name, position=page.author_position, organisation=shapes.organisation(organisation)
+        )
+
+
+class ProvenanceField(Field):
+    returns = Annotated[Provenance | None, Doc("Null when the report was written here, in its own language.")]
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, page):
+        if not (page.source_url or page.source_language or page.machine_translated):
+            return None
+        return Provenance(
+            source_url=page.source_url,
+            source_language=page.source_language,
+            machine_translated=page.machine_translated,
+        )
 
 
 class TopicsField(Field):

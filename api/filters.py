@@ -1,39 +1,63 @@
-"""Filters of the pages endpoint: event reports by date, format, organisation, person and topic.
+"""Filters of the pages endpoint: event reports by date, kind, format, organisation, project, person and topic.
 
 Each filter is declared once in ``EVENT_FILTERS`` with its schema and description, next to the code that
 applies it; the pages endpoint accepts these names and ``api.openapi`` documents them from here.
+
+Dates are matched by the period an event may have covered (``EventReportPage.starts_on``/``ends_on``, kept by
+the model from its dates and their precision, see ``cms.dates``): an event known only to the month covers every
+day of that month, one known only to the year every day of the year, and one without a known date covers no
+day, so no date filter and neither ``when=`` value matches it. ``when=upcoming`` therefore means "may not be
+over yet" and ``when=past`` "certainly over": an event in the current month, known only to the month, is
+upcoming until the month ends.
 """
 
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Q
+from django.db.models import CharField, F, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
-from wagtail.api.v2.filters import BaseFilterBackend
+from wagtail.api.v2.filters import BaseFilterBackend, OrderingFilter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.models import Page, ReferenceIndex
 
-from cms.models import EventOrganiser, EventReportPage, Organisation, Person
-from cms.models.pages import EventFormat
+from cms.models import EventOrganiser, EventProject, EventReportPage, Organisation, Person, Project
+from cms.models.pages import EventFormat, EventKind
+
+_PERIODS = (
+    " A date known only to the month stands for the whole month, one known only to the year for the whole year; "
+    "a report without a known date matches no date range."
+)
 
 # Name -> (JSON Schema, description). ``event_format`` rather than ``format``: DRF reserves ``?format=`` for
 # choosing a renderer.
 EVENT_FILTERS = {
     "date_from": (
         {"type": "string", "format": "date"},
-        "Events that end on or after this day (an event without an end date ends on its start date).",
+        "Events that may last until this day or later: whose last day (the start day for a one-day event, the end "
+        "of the month or year for an imprecise date) is on or after it." + _PERIODS,
     ),
-    "date_to": ({"type": "string", "format": "date"}, "Events that start on or before this day."),
+    "date_to": (
+        {"type": "string", "format": "date"},
+        "Events that may have begun by this day: whose first day (the 1st of the month or 1 January for an "
+        "imprecise date) is on or before it." + _PERIODS,
+    ),
     "when": (
         {"type": "string", "enum": ["upcoming", "past"]},
-        "Events not yet over, or over (relative to today in Riga).",
+        "upcoming: events not certainly over (their last possible day is today or later, today in Riga); past: "
+        "events certainly over. A report without a known date is neither.",
     ),
+    "event_kind": ({"type": "string", "enum": list(EventKind.values)}, "Events of this kind."),
     "event_format": ({"type": "string", "enum": list(EventFormat.values)}, "Events of this format."),
     "organisation": (
         {"type": "integer", "minimum": 1},
         "Reports naming the organisation among the organisers, or anywhere in their content (e.g. as a "
         "speaker's organisation).",
+    ),
+    "project": (
+        {"type": "integer", "minimum": 1},
+        "Reports linking the published project, programme or series with this id (or a translation of it; "
+        "locale= narrows to one language).",
     ),
     "person": ({"type": "integer", "minimum": 1}, "Reports the person appears in."),
     "topic": ({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}, "Reports filed under the topic with this slug."),
@@ -63,8 +87,9 @@ def _referenced_in_pages(model, pk):
 
 
 class EventReportFilter(BaseFilterBackend):
-    """date_from/date_to (events overlapping the range), when=upcoming|past, event_format, organisation,
-    person (reports the person appears in), topic (slug). They need ``type=cms.EventReportPage``."""
+    """date_from/date_to (events overlapping the range), when=upcoming|past, event_kind, event_format,
+    organisation, project, person (reports the person appears in), topic (slug). They need
+    ``type=cms.EventReportPage``; the date rules are in the module's docstring."""
 
     def filter_queryset(self, request, queryset, view):
         used = [name for name in EVENT_FILTERS if name in request.GET]
@@ -73,20 +98,23 @@ class EventReportFilter(BaseFilterBackend):
         if not issubclass(queryset.model, EventReportPage):
             raise BadRequestError(f"filter {', '.join(used)} needs type=cms.EventReportPage")
         params = request.GET
+        # ``starts_on``/``ends_on`` are null for an unknown date, and a comparison with null is never true.
         if "date_from" in params:
-            day = _parse_date("date_from", params["date_from"])
-            # An event with no end date ends on its start date.
-            queryset = queryset.filter(Q(end_date__gte=day) | Q(end_date__isnull=True, start_date__gte=day))
+            queryset = queryset.filter(ends_on__gte=_parse_date("date_from", params["date_from"]))
         if "date_to" in params:
-            queryset = queryset.filter(start_date__lte=_parse_date("date_to", params["date_to"]))
+            queryset = queryset.filter(starts_on__lte=_parse_date("date_to", params["date_to"]))
         if "when" in params:
             today = timezone.localdate()
             if params["when"] == "upcoming":
-                queryset = queryset.filter(Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today))
+                queryset = queryset.filter(ends_on__gte=today)
             elif params["when"] == "past":
-                queryset = queryset.filter(Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today))
+                queryset = queryset.filter(ends_on__lt=today)
             else:
                 raise BadRequestError("when must be 'upcoming' or 'past'")
+        if "event_kind" in params:
+            if params["event_kind"] not in EventKind.values:
+                raise BadRequestError("event_kind must be one of: " + ", ".join(EventKind.values))
+            queryset = queryset.filter(event_kind=params["event_kind"])
         if "event_format" in params and params["event_format"] not in EventFormat.values:
             # The equality filter itself is Wagtail's (FieldsFilter); an unknown value is an error, not [].
             raise BadRequestError("event_format must be one of: " + ", ".join(EventFormat.values))
@@ -97,6 +125,14 @@ class EventReportFilter(BaseFilterBackend):
             queryset = queryset.annotate(_pk_text=Cast("pk", CharField())).filter(
                 Q(pk__in=organiser_pages) | Q(_pk_text__in=referring)
             )
+        if "project" in params:
+            pk = _parse_id("project", params["project"])
+            # Any language version: a translated report links the project's translation. An unpublished project
+            # matches nothing, so the filter does not reveal which reports link it.
+            versions = Project.objects.filter(
+                translation_key__in=Project.objects.filter(pk=pk, live=True).values("translation_key")
+            )
+            queryset = queryset.filter(pk__in=EventProject.objects.filter(project__in=versions).values("page_id"))
         if "person" in params:
             pk = _parse_id("person", params["person"])
             queryset = queryset.annotate(_pk_text=Cast("pk", CharField())).filter(
@@ -105,3 +141,29 @@ class EventReportFilter(BaseFilterBackend):
         if "topic" in params:
             queryset = queryset.filter(topics__slug=params["topic"], topics__live=True)
         return queryset
+
+
+# Fields whose null sorts last whichever the direction: a report without a known date is not "the earliest" (nor
+# "the latest"). Databases disagree by default (SQLite puts null first when ascending, PostgreSQL last).
+NULLS_LAST = {"start_date", "end_date", "publication_date"}
+
+
+class NullsLastOrderingFilter(OrderingFilter):
+    """Wagtail's ``order=``, with nulls last in both directions for the fields in ``NULLS_LAST``."""
+
+    def filter_queryset(self, request, queryset, view):
+        queryset = super().filter_queryset(request, queryset, view)
+        # A search orders through the search backend, which takes field names only: stock behaviour there.
+        if not request.GET.get("order") or "search" in request.GET or not queryset.query.order_by:
+            return queryset
+        ordering = []
+        for name in queryset.query.order_by:
+            bare = name.lstrip("-") if isinstance(name, str) else None
+            if bare in NULLS_LAST:
+                expression = F(bare)
+                ordering.append(
+                    expression.desc(nulls_last=True) if name.startswith("-") else expression.asc(nulls_last=True)
+                )
+            else:
+                ordering.append(name)
+        return queryset.order_by(*ordering)

@@ -2,7 +2,8 @@
 
 The serialiser first walks the raw JSON of the StreamFields it is about to render (and the page fields that
 point at snippets or images), noting every referenced id. ``resolve()`` then loads each model once, in
-dependency order (people and contact cards point at organisations and images; organisations at logos), with
+dependency order (people and contact cards point at organisations and images; organisations and projects at
+logos), with
 the privacy rules applied: unpublished snippets, non-live or private pages and documents in private collections
 come back as ``None`` and are dropped by the blocks that embed them.
 """
@@ -117,7 +118,7 @@ class Resolver:
 
     # --- loading -------------------------------------------------------------------------------------
     def resolve(self):
-        from cms.models import ContactCard, Organisation, Person, Topic
+        from cms.models import ContactCard, Organisation, Person, Project, Topic
 
         image_model, document_model = get_image_model(), get_document_model()
         # Order matters: each step may want objects of the steps after it.
@@ -126,6 +127,7 @@ class Resolver:
         self._load_snippets(Person, ("organisation__locale",), after=self._after_person)
         self._load_snippets(ContactCard, ("organisation__locale",), after=self._after_contact)
         self._load_snippets(Topic)
+        self._load_snippets(Project, after=self._after_project)
         self._load_snippets(Organisation, after=self._after_organisation)
         self._load_pages()
         self._load_documents(document_model)
@@ -272,12 +274,16 @@ class Resolver:
             "cms.person": self._after_person,
             "cms.contactcard": self._after_contact,
             "cms.organisation": self._after_organisation,
+            "cms.project": self._after_project,
         }.get(key)
         if after:
             after(obj)
 
     def _after_organisation(self, org):
         self.want(get_image_model(), org.logo_id)
+
+    def _after_project(self, project):
+        self.want(get_image_model(), project.logo_id)
 
     def _link_foreign_keys(self):
         """Point loaded objects' foreign keys at the loaded (or dropped) targets, so shapes query nothing."""
@@ -289,6 +295,8 @@ class Resolver:
             _set_fk(card, "organisation", self.loaded["cms.organisation"])
         for org in filter(None, self.loaded["cms.organisation"].values()):
             _set_fk(org, "logo", self.loaded[image_key])
+        for project in filter(None, self.loaded["cms.project"].values()):
+            _set_fk(project, "logo", self.loaded[image_key])
 
     # --- reading -------------------------------------------------------------------------------------
     def get(self, model, pk):

@@ -8,7 +8,7 @@ from wagtail.api.v2.router import WagtailAPIRouter
 
 from .endpoints.media import DocumentsEndpoint, ImagesEndpoint
 from .endpoints.pages import PagesEndpoint
-from .endpoints.snippets import ContactsEndpoint, OrganisationsEndpoint, PeopleEndpoint
+from .endpoints.snippets import ContactsEndpoint, OrganisationsEndpoint, PeopleEndpoint, ProjectsEndpoint
 
 
 class DeliveryRouter(WagtailAPIRouter):
@@ -30,6 +30,7 @@ api_router.register_endpoint("documents", DocumentsEndpoint)
 api_router.register_endpoint("people", PeopleEndpoint)
 api_router.register_endpoint("organisations", OrganisationsEndpoint)
 api_router.register_endpoint("contacts", ContactsEndpoint)
+api_router.register_endpoint("projects", ProjectsEndpoint)
 
 
 def urlpatterns():

@@ -1,5 +1,5 @@
 """The shared JSON shapes of the API, each declared once: image, document, page reference, person,
-organisation, contact card, topic (a link is the ``LinkBlock`` value, declared by the block).
+organisation, contact card, topic, project (a link is the ``LinkBlock`` value, declared by the block).
 
 A shape looks the same wherever it appears: in a block, in a page field or on a snippet endpoint. Each is a
 ``TypedDict`` (see ``api.declare``) from which ``api.openapi`` derives its schema; the builder below it returns
@@ -17,8 +17,9 @@ from wagtail.models import Page
 
 from blocks.services import CONTEXT_KEY, BlockServices
 from cms import models as content
+from cms.models.snippets import ProjectKind
 
-from .declare import Component, Doc, Format, Html, Keys
+from .declare import Choices, Component, Doc, Format, Html, Keys
 from .richtext import expand
 from .urls import absolute_cms_url, document_url, frontend_url
 
@@ -128,6 +129,9 @@ class Person(Translated):
     """A published person."""
 
     name: str
+    alternate_names: Annotated[
+        list[str], Doc("Other spellings or former names (e.g. a maiden name), for search and schema.org alternateName.")
+    ]
     job_title: Annotated[str, Doc("Today's title, or empty. The role at an event is in the speaker block.")]
     organisation: Organisation | None
     photo: Image | None
@@ -136,17 +140,37 @@ class Person(Translated):
 
 
 class ContactCard(Translated):
-    """Whom to contact, kept current in one place. At least one of phone, email and web_page is set."""
+    """Whom to contact, kept current in one place. A card names a person (with a position, an organisation or a
+    way to get in touch), or only an organisation or unit; it may give no way to get in touch at all when the
+    report gives none."""
 
-    name: str
+    name: Annotated[str, Doc("The person's name, or empty when the contact is an organisation or unit.")]
     position: Annotated[str, Doc("Or empty.")]
     unit: Annotated[str, Doc("Department or unit, or empty.")]
     organisation: Organisation | None
-    phone: Annotated[str, Doc("Or empty.")]
+    phone: Annotated[str, Doc('As it should be shown (e.g. "(+371) 640-00000"), or empty.')]
+    phone_e164: Annotated[
+        str, Doc('The same number in E.164 (e.g. "+37164000000"), for tel: links; empty when there is no phone.')
+    ]
     email: Annotated[str, Doc("Or empty.")]
     web_page: Annotated[str, Doc("Web address, or empty.")]
     address: Annotated[str, Doc("Or empty.")]
     last_verified: Annotated[str | None, Doc("When the details were last checked."), Format("date")]
+
+
+class Project(Translated):
+    """A published project, funding programme or event series that reports belong to."""
+
+    name: str
+    kind: Annotated[
+        str,
+        Choices(lambda: list(ProjectKind.values)),
+        Doc("project (e.g. an Erasmus+ project), programme (a funding programme) or series (a series of events)."),
+    ]
+    code: Annotated[str, Doc('The project\'s number or code (e.g. "2020-1-LV01-KA204"), or empty.')]
+    funding_programme: Annotated[str, Doc('e.g. "Erasmus+", "LEADER"; or empty.')]
+    website: Annotated[str, Doc("Web address, or empty.")]
+    logo: Image | None
 
 
 class Topic(Translated):
@@ -157,7 +181,7 @@ class Topic(Translated):
 
 
 # The shapes shared by blocks, page fields and snippet endpoints (each one component of the OpenAPI document).
-SHARED = (Image, Document, PageRef, Organisation, Person, ContactCard, Topic)
+SHARED = (Image, Document, PageRef, Organisation, Person, ContactCard, Topic, Project)
 
 
 # --- builders ----------------------------------------------------------------------------------------------
@@ -248,6 +272,7 @@ def person(obj, context=None) -> Person | None:
     return Person(
         **_translated(obj),
         name=obj.name,
+        alternate_names=obj.alternate_names,
         job_title=obj.job_title,
         organisation=organisation(obj.organisation),
         photo=image(obj.photo),
@@ -266,6 +291,7 @@ def contact_card(card) -> ContactCard | None:
         unit=card.unit,
         organisation=organisation(card.organisation),
         phone=card.phone,
+        phone_e164=card.phone_e164 if card.phone else "",
         email=card.email,
         web_page=card.web_page,
         address=card.address,
@@ -283,6 +309,20 @@ def topic(obj) -> Topic | None:
     )
 
 
+def project(obj) -> Project | None:
+    if not showable(obj):
+        return None
+    return Project(
+        **_translated(obj),
+        name=obj.name,
+        kind=obj.kind,
+        code=obj.code,
+        funding_programme=obj.funding_programme,
+        website=obj.website,
+        logo=image(obj.logo),
+    )
+
+
 # --- by model ----------------------------------------------------------------------------------------------
 # The shape of each model a block or field can refer to: (model or abstract base, declaration, builder).
 BY_MODEL = (
@@ -290,6 +330,7 @@ BY_MODEL = (
     (content.Organisation, Organisation, lambda obj, context=None: organisation(obj)),
     (content.ContactCard, ContactCard, lambda obj, context=None: contact_card(obj)),
     (content.Topic, Topic, lambda obj, context=None: topic(obj)),
+    (content.Project, Project, lambda obj, context=None: project(obj)),
     (AbstractImage, Image, lambda obj, context=None: image(obj)),
     (AbstractDocument, Document, lambda obj, context=None: document(obj)),
     (Page, PageRef, lambda obj, context=None: page_ref(obj)),

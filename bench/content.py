@@ -33,11 +33,14 @@ from cms.models import (
     ContactCard,
     EventAudienceGroup,
     EventOrganiser,
+    EventProject,
     EventReportIndexPage,
     EventReportPage,
     EventSession,
     Organisation,
     Person,
+    Project,
+    RelatedEvent,
     Topic,
 )
 
@@ -147,6 +150,19 @@ class Builder:
             )
             card.save()
             self.contacts.append(publish(card))
+        self.projects = []
+        for i, (name, kind) in enumerate((("Sociālās uzņēmējdarbības forumi", "series"), ("Kopā", "project"))):
+            project = Project(
+                locale=self.locale,
+                name=name,
+                kind=kind,
+                code=f"2020-1-LV01-KA204-{i:06d}" if kind == "project" else "",
+                funding_programme="Erasmus+" if kind == "project" else "",
+                website=f"https://projekts{i}.example.org/",
+                logo=self.image(5000 + i, f"Projekta logotips {i}"),
+            )
+            project.save()
+            self.projects.append(publish(project))
         self.topics = []
         for i, name in enumerate(("Sociālā uzņēmējdarbība", "Uzņēmējdarbības atbalsts", "Kopienas")):
             topic = Topic(locale=self.locale, name=name, slug=f"tema-{i}")
@@ -164,6 +180,17 @@ class Builder:
             "role": "Projekta eksperte" if n % 3 == 0 else "",
             "organisation": self.organisations[(n + 1) % ORGANISATIONS] if n % 4 == 0 else None,
             "contribution": f"Pastāstīja par pieredzi Nr. {n} un atbildēja uz jautājumiem.",
+        }
+
+    def unnamed_speaker(self, part):
+        """Someone the report does not name (“a representative of the association”)."""
+        return {
+            "person": None,
+            "description": "Biedrības pārstāve",
+            "parts": (part,),
+            "role": "",
+            "organisation": self.organisations[0],
+            "contribution": "Pastāstīja par biedrības pieredzi.",
         }
 
     def rich_text(self, n):
@@ -216,6 +243,7 @@ class Builder:
                 "group_count": 3,
                 "question_count": None,
                 "moderators": [self.speaker(cycle * 5 + 3, "moderator"), self.speaker(cycle * 5 + 4, "moderator")],
+                "panellists": [self.speaker(cycle * 5 + 5, "panellist"), self.unnamed_speaker("panellist")],
                 "description": "<p>Dalībnieki strādāja trīs grupās.</p>",
                 "questions": questions,
                 "conclusions": "<p>Kopīgie secinājumi.</p>",
@@ -269,6 +297,10 @@ class Builder:
             hero_image=self.image(4000 + n, f"Virsraksta attēls {n}"),
             hero_image_alt="Forums tiešsaistē",
             publication_date=day + datetime.timedelta(days=3),
+            author_name="Sabiedrisko attiecību speciāliste",
+            author_position="Rēzeknes novada pašvaldība",
+            author_organisation=self.organisations[0],
+            event_kind="forum",
             start_date=day,
             event_format="hybrid",
             venue_name="Kultūras nams",
@@ -302,6 +334,12 @@ class Builder:
             EventOrganiser(locale=index.locale, organisation=self.organisations[0], part="organiser"),
             EventOrganiser(locale=index.locale, organisation=self.organisations[n % ORGANISATIONS], part="partner"),
         ]
+        page.projects = [
+            EventProject(locale=index.locale, project=self.projects[0], position=n + 1),
+            EventProject(locale=index.locale, project=self.projects[1]),
+        ]
+        if self.pages[1:]:
+            page.related_events = [RelatedEvent(locale=index.locale, relation="previous", report=self.pages[-1])]
         page.topics = self.topics[:2]
         index.add_child(instance=page)
         self.pages.append(publish(page))

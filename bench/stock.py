@@ -38,6 +38,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from blocks.people import SPEAKER_PARTS
 from cms.models import EventReportPage
 
 # The same sizes as the delivery API offers, so both sides serve the same renditions.
@@ -132,19 +133,22 @@ class StockDocumentChooserBlock(DocumentChooserBlock):
 
 
 class StockSpeakerBlock(blocks.StructBlock):
-    person = SnippetChooserBlock("cms.Person")
-    part = blocks.CharBlock()
+    person = SnippetChooserBlock("cms.Person", required=False)
+    description = blocks.CharBlock(required=False)
+    parts = blocks.MultipleChoiceBlock(choices=SPEAKER_PARTS)
     role = blocks.CharBlock(required=False)
     organisation = SnippetChooserBlock("cms.Organisation", required=False)
     contribution = blocks.TextBlock(required=False)
 
     def get_api_representation(self, value, context=None):
         person = person_data(value["person"])
-        if person is None:
+        if person is None and not value["description"]:
             return None
+        person = person or {"job_title": "", "organisation": None}
         return {
             "person": person,
-            "part": value["part"],
+            "description": value["description"],
+            "parts": value["parts"],
             "role": value["role"] or person["job_title"],
             "organisation": organisation_data(value["organisation"]) or person["organisation"],
             "contribution": value["contribution"],
@@ -171,6 +175,7 @@ class StockDiscussionBlock(blocks.StructBlock):
     group_count = blocks.IntegerBlock(required=False)
     question_count = blocks.IntegerBlock(required=False)
     moderators = blocks.ListBlock(StockSpeakerBlock())
+    panellists = blocks.ListBlock(StockSpeakerBlock())
     description = StockRichTextBlock(required=False)
     questions = blocks.ListBlock(StockQuestionBlock())
     conclusions = StockRichTextBlock(required=False)
@@ -223,6 +228,7 @@ class StockFollowUpBlock(blocks.StructBlock):
     title = blocks.CharBlock()
     description = blocks.TextBlock(required=False)
     date = blocks.DateBlock(required=False)
+    end_date = blocks.DateBlock(required=False)
     period = blocks.CharBlock(required=False)
     free_of_charge = blocks.BooleanBlock(required=False)
     registration_url = blocks.URLBlock(required=False)
@@ -294,18 +300,50 @@ def _plain(value):
 EVENT_REPORT_API_FIELDS = [
     APIField("lead"),
     APIField("event_name"),
+    APIField("event_kind"),
+    APIField("event_kind_text"),
     APIField("publication_date"),
+    APIField("publication_date_precision"),
+    APIField("publication_date_text"),
+    APIField("author_name"),
+    APIField("author_position"),
+    APIField("author_organisation"),
+    APIField("source_url"),
+    APIField("source_language"),
+    APIField("machine_translated"),
+    APIField("date_precision"),
     APIField("start_date"),
     APIField("end_date"),
+    APIField("date_text"),
     APIField("event_format"),
     APIField("venue_name"),
     APIField("venue_address"),
     APIField("online_platform"),
+    APIField("online_url"),
+    APIField("free_of_charge"),
     APIField("participant_count"),
     APIField("participant_count_qualifier"),
-    APIField("sessions", serializer=ChildRowsField("date", "start_time", "end_time", "part_of_day", "title")),
+    APIField(
+        "sessions",
+        serializer=ChildRowsField(
+            "date_precision",
+            "date",
+            "date_text",
+            "start_time",
+            "end_time",
+            "part_of_day",
+            "title",
+            "place",
+            "recording_url",
+        ),
+    ),
     APIField("audience_groups", serializer=ChildRowsField("name")),
     APIField("organisers", serializer=ChildRowsField("organisation", "part")),
+    APIField("projects", serializer=ChildRowsField("project", "position")),
+    APIField(
+        "related_events",
+        serializer=ChildRowsField("relation", "report", "name", "date_precision", "date", "date_text", "url"),
+    ),
     APIField("topics", serializer=ChildRowsField("name", "slug")),
     APIField("hero_image"),
     APIField("hero_image_thumbnail", serializer=ImageRenditionField("fill-400x300", source="hero_image")),

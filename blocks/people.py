@@ -74,6 +74,27 @@ class SpeakerBlock(ApiStructBlock):
         """A speaker stored before issue 12 (see ``blocks.formats``)."""
         return "part" in raw and "parts" not in raw
 
+    # Besides its own fields, the API says where the role and organisation shown come from.
+    api_extra_properties = {
+        "role_source": {
+            "type": ["string", "null"],
+            "enum": ["event", "profile", None],
+            "description": "event: the role stated in the report; profile: the person's current title, shown because "
+            "the report states none; null: no role at all.",
+        },
+        "organisation_source": {
+            "type": ["string", "null"],
+            "enum": ["event", "profile", None],
+            "description": "As role_source, for the organisation.",
+        },
+        "part": {
+            "type": ["string", "null"],
+            "enum": [*(value for value, _label in SPEAKER_PARTS), None],
+            "deprecated": True,
+            "description": "The first of parts, for clients written before a speaker could have several.",
+        },
+    }
+
     def to_python(self, value):
         return super().to_python(_current_form(value))
 

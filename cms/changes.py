@@ -5,7 +5,7 @@ public sees ends here (signals wired in ``CmsConfig.ready``):
 
 - pages: publish (also translations, alias updates and scheduled publishing), unpublish (also expiry),
   delete, move, slug change, view restriction added, changed or removed;
-- snippets (people, organisations, contact cards, topics): publish, unpublish, delete;
+- snippets (people, organisations, contact cards, topics, projects): publish, unpublish, delete;
 - images and documents: save (title, alt text, file, collection), delete;
 - collections: view restriction added, changed or removed, and any other save (a move changes what is private);
 - sites and locales (they change every URL), and translation sources being synchronised (``translation_status``).
@@ -80,13 +80,18 @@ KINDS = (
 
 # Listing tags: a change to any page, or to a snippet of the kind, changes these listings.
 PAGES_LISTING = "pages"
-SNIPPET_LISTINGS = {"cms.person": "people", "cms.organisation": "organisations", "cms.contactcard": "contacts"}
+SNIPPET_LISTINGS = {
+    "cms.person": "people",
+    "cms.organisation": "organisations",
+    "cms.contactcard": "contacts",
+    "cms.project": "projects",
+}
 
 
 def snippet_models():
-    from .models import ContactCard, Organisation, Person, Topic
+    from .models import ContactCard, Organisation, Person, Project, Topic
 
-    return (Person, Organisation, ContactCard, Topic)
+    return (Person, Organisation, ContactCard, Topic, Project)
 
 
 def object_key(obj_or_model, pk=None):

@@ -16,6 +16,7 @@ The rules, shared by the model's ``clean()``, the API and its filters:
 import calendar
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,33 +51,44 @@ def iso(day, precision):
 
 
 def first_day_error(day, precision):
-    """The message when a month- or year-precision date is not stored as the first day of its period."""
+    """The error when a month- or year-precision date is not stored as the first day of its period, or None.
+
+    Errors carry a code (for importers and tests) and keep their message lazy, so that it is shown in the
+    language of whoever reads it (the Latvian admin), not the one active when the model was validated."""
     if day is None:
         return None
     if precision == DatePrecision.MONTH and day.day != 1:
-        return _("With “Month only” choose the first day of the month (%(first)s): only the month is known.") % {
-            "first": day.replace(day=1).strftime("%d.%m.%Y")
-        }
+        return ValidationError(
+            _("With “Month only” choose the first day of the month (%(first)s): only the month is known."),
+            code="not_first_day",
+            params={"first": day.replace(day=1).strftime("%d.%m.%Y")},
+        )
     if precision == DatePrecision.YEAR and (day.month, day.day) != (1, 1):
-        return _("With “Year only” choose 1 January (%(first)s): only the year is known.") % {
-            "first": datetime.date(day.year, 1, 1).strftime("%d.%m.%Y")
-        }
+        return ValidationError(
+            _("With “Year only” choose 1 January (%(first)s): only the year is known."),
+            code="not_first_day",
+            params={"first": datetime.date(day.year, 1, 1).strftime("%d.%m.%Y")},
+        )
     return None
 
 
 def validate(errors, *, date_field, day, precision, required=False):
-    """Add to ``errors`` (field → message) what is wrong with one date and its precision."""
+    """Add to ``errors`` (field → ValidationError) what is wrong with one date and its precision."""
     if precision == DatePrecision.UNKNOWN:
         if day is not None:
-            errors[date_field] = _("The date is marked “Not known”: leave it empty, or choose how exact it is.")
+            errors[date_field] = ValidationError(
+                _("The date is marked “Not known”: leave it empty, or choose how exact it is."), code="date_not_known"
+            )
         return
     if day is None:
         if required or precision != DatePrecision.DAY:
-            errors[date_field] = _("Enter the date, or choose “Not known” as its precision.")
+            errors[date_field] = ValidationError(
+                _("Enter the date, or choose “Not known” as its precision."), code="date_required"
+            )
         return
-    message = first_day_error(day, precision)
-    if message:
-        errors[date_field] = message
+    error = first_day_error(day, precision)
+    if error:
+        errors[date_field] = error
 
 
 def validate_range(errors, *, end_field, start, end, precision):
@@ -84,4 +96,4 @@ def validate_range(errors, *, end_field, start, end, precision):
     if start is None or end is None or end_field in errors:
         return
     if period(end, precision)[1] < period(start, precision)[0]:
-        errors[end_field] = _("The end date cannot be before the start date.")
+        errors[end_field] = ValidationError(_("The end date cannot be before the start date."), code="end_before_start")

@@ -31,15 +31,24 @@ EVENT_TYPES = {
     "contact.published": _("Contact card published"),
     "contact.unpublished": _("Contact card unpublished"),
     "contact.deleted": _("Contact card deleted"),
+    "project.published": _("Project or series published"),
+    "project.unpublished": _("Project or series unpublished"),
+    "project.deleted": _("Project or series deleted"),
 }
 
-SNIPPET_NAMES = {"cms.person": "person", "cms.organisation": "organisation", "cms.contactcard": "contact"}
+SNIPPET_NAMES = {
+    "cms.person": "person",
+    "cms.organisation": "organisation",
+    "cms.contactcard": "contact",
+    "cms.project": "project",
+}
 # The API endpoint of each kind of object (the router's names in ``wagtailapi_v2``).
 API_ENDPOINTS = {
     PAGE: "pages",
     "cms.person": "people",
     "cms.organisation": "organisations",
     "cms.contactcard": "contacts",
+    "cms.project": "projects",
 }
 
 

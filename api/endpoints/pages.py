@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from wagtail.api.conf import APIField
+from wagtail.api.v2.filters import OrderingFilter
 from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.coreutils import get_content_languages
@@ -12,11 +13,11 @@ from wagtail.models import Locale, Page, Site, get_page_models
 
 from cms import fallbacks
 from cms.changes import PAGE, PAGES_LISTING, tag
-from cms.models import EventOrganiser, EventReportPage, Topic
+from cms.models import EventOrganiser, EventProject, EventReportPage, Topic
 
 from .. import cache as api_cache
 from .. import fields
-from ..filters import EVENT_FILTERS, EventReportFilter
+from ..filters import EVENT_FILTERS, EventReportFilter, NullsLastOrderingFilter
 from ..privacy import page_is_public, public_pages_q
 from .base import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, DeliveryEndpointMixin
 
@@ -32,12 +33,23 @@ class DeliveryPageSerializer(PageSerializer):
 
 
 # --- the endpoint ---------------------------------------------------------------------------------------
-CARD_FIELDS = ["lead", "start_date", "end_date", "event_format", "hero_image"]
+CARD_FIELDS = ["lead", "start_date", "end_date", "date_precision", "date_text", "event_format", "hero_image"]
+
+
+def _organisers():
+    return Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation__locale"))
+
+
+def _projects():
+    return Prefetch("projects", queryset=EventProject.objects.select_related("project__locale"))
 
 
 class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
     base_serializer_class = DeliveryPageSerializer
-    filter_backends = [EventReportFilter, *PagesAPIViewSet.filter_backends]
+    filter_backends = [
+        EventReportFilter,
+        *(NullsLastOrderingFilter if f is OrderingFilter else f for f in PagesAPIViewSet.filter_backends),
+    ]
     # ``site`` is not offered: the API serves one public site, whose page trees are all of its locales.
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(EVENT_FILTERS) - {"site"}
     meta_fields = PagesAPIViewSet.meta_fields + [
@@ -55,15 +67,48 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         EventReportPage: [
             ("lead", None),
             ("event_name", None),
-            ("publication_date", None),
-            ("start_date", None),
-            ("end_date", None),
+            ("event_kind", None),
+            ("event_kind_text", None),
+            (
+                "publication_date",
+                fields.PreciseDateField(
+                    "publication_date_precision",
+                    "The date printed on the report, at its precision; null when the report prints none (the "
+                    "JSON-LD datePublished then uses the day it was first published here, unless the report was "
+                    "taken from elsewhere: see provenance).",
+                ),
+            ),
+            ("publication_date_precision", None),
+            ("publication_date_text", None),
+            ("byline", fields.BylineField()),
+            ("provenance", fields.ProvenanceField()),
+            (
+                "start_date",
+                fields.PreciseDateField(
+                    "date_precision",
+                    "The first day of the event, at its precision (2021-05: some time in May 2021); null when the "
+                    "report gives no date.",
+                ),
+            ),
+            (
+                "end_date",
+                fields.PreciseDateField(
+                    "date_precision",
+                    "The last day, at the same precision, for an event on several days (or months); else null.",
+                ),
+            ),
+            ("date_precision", None),
+            ("date_text", None),
             ("sessions", fields.SessionsField()),
             ("event_format", None),
             ("venue", fields.VenueField()),
             ("online_platform", None),
+            ("online_url", None),
+            ("free_of_charge", None),
             ("participants", fields.ParticipantsField()),
             ("organisers", fields.OrganisersField()),
+            ("projects", fields.ProjectsField()),
+            ("related_events", fields.RelatedEventsField()),
             ("topics", fields.TopicsField()),
             ("hero_image", fields.ImageField(alt_field="hero_image_alt")),
             ("body", fields.StreamField()),
@@ -100,7 +145,9 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             ),
             "order": (
                 {"type": "string"},
-                "Field name(s), comma-separated, - for descending (e.g. -start_date), or random (not with offset).",
+                "Field name(s), comma-separated, - for descending (e.g. -start_date), or random (not with offset). "
+                "Dates order by their first day (2021-05 as 2021-05-01); reports without a date (or publication "
+                "date) come last in either direction.",
             ),
             **EVENT_FILTERS,
         }
@@ -162,24 +209,30 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         model = base.specific_class
         queryset = fallbacks.with_alias_source(model.objects.select_related("locale"))
         if issubclass(model, EventReportPage):
-            queryset = queryset.prefetch_related(
+            # The byline's organisation comes along in the page's own query (adopted in prime_object).
+            queryset = queryset.select_related("author_organisation__locale").prefetch_related(
                 "sessions",
                 "audience_groups",
-                Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation__locale")),
+                _organisers(),
+                _projects(),
+                "related_events",
                 Prefetch("topics", queryset=Topic.objects.select_related("locale")),
             )
         return queryset.get(pk=base.pk)
 
     def prefetch_relations(self, pages, names):
         """Inline relations asked for in a listing: one query per relation for the whole page of results."""
-        organisers = Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation__locale"))
+        organisers, projects = _organisers(), _projects()
         topics = Prefetch("topics", queryset=Topic.objects.select_related("locale"))
         needs = {
             "sessions": ["sessions"],
             "participants": ["audience_groups"],
             "organisers": [organisers],
+            "projects": [projects],
+            "related_events": ["related_events"],
             "topics": [topics],
-            "jsonld": ["sessions", organisers],
+            # JSON-LD: sessions are subEvents, organisers organizers, series superEvents and programmes funders.
+            "jsonld": ["sessions", organisers, projects],
         }
         lookups = {}
         for name in names:
@@ -193,9 +246,8 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         super().prime_object(page, names)
         if "hero_image" in names:
             self.resolver.want(page._meta.get_field("hero_image").related_model, page.hero_image_id)
-        if "organisers" in names:
-            for row in page.organisers.all():
-                self.resolver.adopt("cms.organisation", row.organisation)
+        if isinstance(page, EventReportPage):
+            self._prime_report(page, names)
         if "topics" in names:
             for topic in page.topics.all():
                 self.resolver.adopt("cms.topic", topic)
@@ -203,6 +255,23 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             self.resolver.want_exact_page(page.alias_of_id)
         if "parent" in names or "translations" in names:
             self.resolver.want_page_context(page)
+
+    def _prime_report(self, page, names):
+        # JSON-LD reads the same rows as the fields (through the resolver), so it wants what they want.
+        if names & {"organisers", "jsonld"}:
+            for row in page.organisers.all():
+                self.resolver.adopt("cms.organisation", row.organisation)
+        if names & {"projects", "jsonld"}:
+            for row in page.projects.all():
+                self.resolver.adopt("cms.project", row.project)
+        if names & {"related_events", "jsonld"}:
+            for row in page.related_events.all():
+                self.resolver.want(Page, row.report_id)
+        if names & {"byline", "jsonld"} and page.author_organisation_id:
+            if EventReportPage.author_organisation.is_cached(page):
+                self.resolver.adopt("cms.organisation", page.author_organisation)
+            else:
+                self.resolver.want("cms.organisation", page.author_organisation_id)
 
     def find_object(self, queryset, request):
         """``html_path`` is a front-end path: an optional language prefix (``/en/…``), then the page's path

@@ -18,7 +18,7 @@ from cms.models import preview
 from ..resolver import Resolver
 from .base import Error
 from .pages import DeliveryPageSerializer, PagesEndpoint
-from .snippets import ContactsEndpoint, OrganisationsEndpoint, PeopleEndpoint
+from .snippets import ContactsEndpoint, OrganisationsEndpoint, PeopleEndpoint, ProjectsEndpoint
 
 PARAMETERS = ("content_type", "token")
 
@@ -47,7 +47,7 @@ class PreviewResolver(Resolver):
     def resolve(self):
         super().resolve()
         # Swap each loaded snippet for its latest draft (one query per model for the revisions).
-        for key in ("cms.person", "cms.contactcard", "cms.organisation", "cms.topic"):
+        for key in ("cms.person", "cms.contactcard", "cms.organisation", "cms.topic", "cms.project"):
             objects = [obj for obj in self.loaded[key].values() if obj is not None and (key, obj.pk) not in self.pinned]
             if not objects:
                 continue
@@ -66,7 +66,12 @@ class PreviewResolver(Resolver):
 
     def _after_drafts(self, key):
         """A draft may point at other objects than the live version did (a new organisation, a new photo)."""
-        after = {"cms.person": self._after_person, "cms.contactcard": self._after_contact}.get(key)
+        after = {
+            "cms.person": self._after_person,
+            "cms.contactcard": self._after_contact,
+            "cms.organisation": self._after_organisation,
+            "cms.project": self._after_project,
+        }.get(key)
         if after is None:
             return
         for obj in list(filter(None, self.loaded[key].values())):
@@ -130,12 +135,14 @@ class PagePreviewEndpoint(PreviewMixin, PagesEndpoint):
 
 
 SNIPPET_ENDPOINTS = {
-    endpoint.model._meta.label_lower: endpoint for endpoint in (PeopleEndpoint, OrganisationsEndpoint, ContactsEndpoint)
+    endpoint.model._meta.label_lower: endpoint
+    for endpoint in (PeopleEndpoint, OrganisationsEndpoint, ContactsEndpoint, ProjectsEndpoint)
 }
 
 
 class SnippetPreviewEndpoint(PreviewMixin, PeopleEndpoint):
-    """One endpoint for the three snippet types; each is shaped by its own live endpoint's ``shape``."""
+    """One endpoint for the snippet types with an endpoint of their own (people, organisations, contact cards,
+    projects); each is shaped by its own live endpoint's ``shape``."""
 
     preview_kind = "snippet"
 

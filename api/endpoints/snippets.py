@@ -1,4 +1,4 @@
-"""Public, read-only endpoints for the reusable snippets: people, organisations, contact cards.
+"""Public, read-only endpoints for the reusable snippets: people, organisations, contact cards, projects.
 
 Only live (published) snippets are listed or found. Each item is the same shape that appears inside a
 report (see ``api.shapes``), plus Wagtail-style ``meta``.
@@ -10,7 +10,8 @@ from wagtail.api.v2.views import BaseAPIViewSet
 from wagtail.coreutils import get_content_languages
 
 from cms.changes import SNIPPET_LISTINGS, object_key, tag
-from cms.models import ContactCard, Organisation, Person
+from cms.models import ContactCard, Organisation, Person, Project
+from cms.models.snippets import ProjectKind
 
 from .. import cache as api_cache
 from .. import shapes
@@ -142,3 +143,36 @@ class ContactsEndpoint(SnippetEndpoint):
     @staticmethod
     def shape(obj):
         return shapes.contact_card(obj)
+
+
+class ProjectsEndpoint(SnippetEndpoint):
+    """Projects, funding programmes and event series (``kind=project|programme|series``)."""
+
+    model = Project
+    name = "projects"
+    known_query_parameters = SnippetEndpoint.known_query_parameters | {"kind"}
+    search_fields = ("name", "code", "funding_programme")
+
+    @classmethod
+    def parameter_docs(cls):
+        return {
+            **super().parameter_docs(),
+            "kind": (
+                {"type": "string", "enum": list(ProjectKind.values)},
+                "Only this kind: project, programme (a funding programme) or series (a series of events). "
+                "An unknown kind is a 400.",
+            ),
+        }
+
+    def filter_listing(self, queryset):
+        queryset = super().filter_listing(queryset)
+        if "kind" in self.request.GET:
+            kind = self.request.GET["kind"]
+            if kind not in ProjectKind.values:
+                raise BadRequestError("kind must be one of: " + ", ".join(ProjectKind.values))
+            queryset = queryset.filter(kind=kind)
+        return queryset
+
+    @staticmethod
+    def shape(obj):
+        return shapes.project(obj)

@@ -102,6 +102,9 @@ class BlockSchemas:
             return boolean()
         if isinstance(block, wagtail_blocks.DateBlock):
             return string(format="date")
+        if isinstance(block, wagtail_blocks.MultipleChoiceBlock):
+            # A list of stored values; it may be empty in content stored before the field existed.
+            return array(enum_of(choice_values(block.field.choices)), "Stored values of the choices made.")
         if isinstance(block, wagtail_blocks.ChoiceBlock):
             values = choice_values(block.field.choices)
             # An optional choice left empty in the admin is stored as "".

@@ -2,7 +2,8 @@
 
 Source: the municipality's news item “Norisinājās miniforums tiešsaistē “Sociālā uzņēmējdarbība Rēzeknes
 novadā”” (published 02.11.2020). Only what the article states is recorded here: it names no question texts,
-outcomes, moderators, phone numbers or e-mail addresses, so none are filled in.
+outcomes, moderators, phone numbers or e-mail addresses, so none are filled in; nor does it name the project
+whose activities it mentions, the platform, or whether taking part cost anything.
 """
 
 import datetime
@@ -90,12 +91,25 @@ REPORT = {
         "kurā piedalījās vairāk nekā 20 dalībnieku."
     ),
     "event_name": "Sociālā uzņēmējdarbība Rēzeknes novadā",
+    # “tiešsaistes miniforums”: a forum, in the article's own word a mini-forum.
+    "event_kind": "forum",
+    "event_kind_text": "miniforums",
     "publication_date": datetime.date(2020, 11, 2),
+    "publication_date_precision": "day",
+    # The signature under the article; IUK is the municipality's unit (named in the last paragraph).
+    "author_name": "Maija Hartmane",
+    "author_position": "IUK komercdarbības speciāliste",
+    "author_organisation": "rnp",
+    # “28. oktobra”: a full day (the year is the publication's); one afternoon session.
+    "date_precision": "day",
     "start_date": datetime.date(2020, 10, 28),
     "event_format": "online",
+    # Not stated in the article: the platform, a stream address, whether taking part was free (only the
+    # consultations are said to be free of charge, see follow_ups). No source_url: first published here.
+    "free_of_charge": None,
     "participant_count": 20,
     "participant_count_qualifier": "more_than",
-    "sessions": [{"date": datetime.date(2020, 10, 28), "part_of_day": "afternoon"}],
+    "sessions": [{"date_precision": "day", "date": datetime.date(2020, 10, 28), "part_of_day": "afternoon"}],
     "audience_groups": [
         "Uzņēmēji no dažādām nozarēm",
         "Pašvaldības darbinieki",

@@ -24,6 +24,8 @@ STRINGS = {
         "took place, with more than 20 participants."
     ),
     "Sociālā uzņēmējdarbība Rēzeknes novadā": "Social Entrepreneurship in Rēzekne Municipality",
+    "miniforums": "mini-forum",
+    "IUK komercdarbības speciāliste": "Business Specialist, IUK",
     "28. oktobra pēcpusdienā norisinājās tiešsaistes miniforums “Sociālā uzņēmējdarbība Rēzeknes novadā”, "
     "kurā piedalījās vairāk nekā 20 dalībnieku – tai skaitā uzņēmēji no dažādām nozarēm, pašvaldības "
     "darbinieki, NVO pārstāvji un interesenti, kas vēlas uzzināt vairāk par sociālās uzņēmējdarbības iespējām "

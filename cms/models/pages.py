@@ -58,7 +58,13 @@ class EventReportIndexPage(FrontendPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["reports"] = EventReportPage.objects.child_of(self).live().public().order_by("-start_date", "-pk")
+        # Newest first; reports whose date is not known last (PostgreSQL would put NULLs first when descending).
+        context["reports"] = (
+            EventReportPage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by(models.F("starts_on").desc(nulls_last=True), "-pk")
+        )
         return context
 
 
@@ -381,6 +387,10 @@ class EventReportPage(FrontendPageMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
+        if self.start_date is None and self.end_date is None and self.date_precision == DatePrecision.DAY:
+            # No date given at the default precision: the date is not known, and the API must not call an empty
+            # date exact.
+            self.date_precision = DatePrecision.UNKNOWN
         dates.validate(
             errors,
             date_field="start_date",
@@ -389,11 +399,13 @@ class EventReportPage(FrontendPageMixin, Page):
         )
         if self.end_date is not None:
             if self.start_date is None:
-                errors.setdefault("end_date", _("An end date needs a start date."))
+                errors.setdefault(
+                    "end_date", ValidationError(_("An end date needs a start date."), code="end_without_start")
+                )
             else:
-                message = dates.first_day_error(self.end_date, self.date_precision)
-                if message:
-                    errors["end_date"] = message
+                error = dates.first_day_error(self.end_date, self.date_precision)
+                if error:
+                    errors["end_date"] = error
             dates.validate_range(
                 errors, end_field="end_date", start=self.start_date, end=self.end_date, precision=self.date_precision
             )
@@ -433,9 +445,9 @@ class EventReportPage(FrontendPageMixin, Page):
             days = ", ".join(dates.iso(s.date, s.date_precision) for s in outside)
             errors.setdefault(NON_FIELD_ERRORS, []).append(
                 ValidationError(
-                    _("Every session must fall within the event's start and end dates (outside them: %(days)s).")
-                    % {"days": days},
+                    _("Every session must fall within the event's start and end dates (outside them: %(days)s)."),
                     code="session_outside_event",
+                    params={"days": days},
                 )
             )
 
@@ -453,16 +465,20 @@ class EventReportPage(FrontendPageMixin, Page):
 
     def event_period(self):
         """The first and last day the event may have covered (see ``cms.dates``); (None, None) when unknown."""
-        first, _last = dates.period(self.start_date, self.date_precision)
-        if first is None:
-            return None, None
-        end = self.end_date if self.end_date is not None and self.end_date >= self.start_date else self.start_date
-        return first, dates.period(end, self.date_precision)[1]
+        return _event_period(self.start_date, self.end_date, self.date_precision)
 
     def save(self, *args, **kwargs):
-        self.starts_on, self.ends_on = self.event_period()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"start_date", "end_date", "date_precision"} & set(update_fields):
+        if update_fields is None:
+            self.starts_on, self.ends_on = self.event_period()
+        elif _DATE_FIELDS & set(update_fields):
+            # Only some of the dates are written: the days covered follow what the row will hold, not values
+            # changed in memory that this save leaves unwritten.
+            values = {name: getattr(self, name) for name in _DATE_FIELDS}
+            stale = _DATE_FIELDS - set(update_fields)
+            if stale and self.pk:
+                values.update(type(self)._base_manager.filter(pk=self.pk).values(*stale).first() or {})
+            self.starts_on, self.ends_on = _event_period(**values)
             kwargs["update_fields"] = list({*update_fields, "starts_on", "ends_on"})
         return super().save(*args, **kwargs)
 
@@ -479,6 +495,18 @@ class EventReportPage(FrontendPageMixin, Page):
     @property
     def hero_image_alt_text(self):
         return self.hero_image_alt or (self.hero_image.default_alt_text if self.hero_image else "")
+
+
+_DATE_FIELDS = {"start_date", "end_date", "date_precision"}
+
+
+def _event_period(start_date, end_date, date_precision):
+    first, _last = dates.period(start_date, date_precision)
+    if first is None:
+        return None, None
+    # An end before the start (saved without validation) is ignored rather than giving an empty period.
+    end = end_date if end_date is not None and end_date >= start_date else start_date
+    return first, dates.period(end, date_precision)[1]
 
 
 class EventSession(TranslatableMixin, Orderable):

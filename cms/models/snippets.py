@@ -233,11 +233,8 @@ class ContactCard(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
             )
         if self.last_verified and self.last_verified > timezone.localdate():
             errors["last_verified"] = _("The date of the last check cannot be in the future.")
-        if self.phone and "phone" not in errors:
-            try:
-                self.phone_e164 = phone_e164(self.phone)
-            except ValidationError as e:
-                errors["phone"] = e.messages
+        # A number that does not parse is reported once, by the field's own validator (validate_phone).
+        self.phone_e164 = _e164_or_empty(self.phone)
         if errors:
             raise ValidationError(errors)
 
@@ -247,14 +244,18 @@ class ContactCard(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
 
     def save(self, *args, **kwargs):
         # Kept here as well as in clean(): a writer that skips validation still stores the dialable form.
-        try:
-            self.phone_e164 = phone_e164(self.phone) if self.phone else ""
-        except ValidationError:
-            self.phone_e164 = ""
+        self.phone_e164 = _e164_or_empty(self.phone)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "phone" in update_fields:
             kwargs["update_fields"] = list({*update_fields, "phone_e164"})
         return super().save(*args, **kwargs)
+
+
+def _e164_or_empty(phone):
+    try:
+        return phone_e164(phone) if phone else ""
+    except ValidationError:
+        return ""
 
 
 class Topic(SnippetBase):

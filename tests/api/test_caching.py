@@ -5,6 +5,7 @@ import pytest
 from cms.factories.media import ImageFactory
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory
+from cms.models import EventReportPage
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,50 @@ def test_cache_hit_routes_are_remembered_per_path_and_bounded(api, monkeypatch):
     assert api.get(f"/api/v2/pages/{page.pk}/").json()["id"] == page.pk
     assert api.get("/api/v2/pages/999999/").status_code == 404
     assert api.get("/api/v2/pages/999999/")["Content-Type"] == "application/json"
+
+
+def test_what_a_report_links_becomes_non_public_while_cached(api, django_capture_on_commit_callbacks):
+    """Issue 12's links (a related report, a project, the byline's organisation) leave a cached report as soon as
+    they stop being public: no stale copy keeps showing them."""
+    from wagtail.models import PageViewRestriction
+
+    from cms.factories.snippets import ProjectFactory
+
+    index = EventReportIndexPageFactory()
+    earlier = EventReportPageFactory(parent=index, title="Pirmā tikšanās")
+    later = EventReportPageFactory(parent=index, title="Trešā tikšanās")
+    project = ProjectFactory(name="Kopā")
+    organisation = OrganisationFactory(name="Biedrība A")
+    page = EventReportPageFactory(
+        parent=index, author_name="Maija Hartmane", author_organisation=organisation, title="Otrā tikšanās"
+    )
+    page.related_events.create(locale=page.locale, relation="previous", report=earlier)
+    page.related_events.create(locale=page.locale, relation="next", report=later)
+    page.projects.create(locale=page.locale, project=project)
+    page.save_revision().publish()
+    url = f"/api/v2/pages/{page.pk}/"
+
+    data = api.get(url).json()
+    assert [r["report"]["title"] for r in data["related_events"]] == ["Pirmā tikšanās", "Trešā tikšanās"]
+    assert [p["project"]["name"] for p in data["projects"]] == ["Kopā"]
+    assert data["byline"]["organisation"]["name"] == "Biedrība A"
+    # Served from the cache from here on: a change that goes round the CMS's signals is not seen.
+    EventReportPage.objects.filter(pk=page.pk).update(lead="Mainīts garām CMS")
+    assert api.get(url).json()["lead"] == data["lead"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        earlier.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=later, restriction_type=PageViewRestriction.LOGIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        project.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.unpublish()
+
+    data = api.get(url).json()
+    assert data["related_events"] == []  # neither has a name to show without its report
+    assert data["projects"] == []
+    assert data["byline"] == {"name": "Maija Hartmane", "position": "", "organisation": None}
+    body = api.get(url).content.decode()
+    for hidden in ("Pirmā tikšanās", "Trešā tikšanās", "Kopā", "Biedrība A"):
+        assert hidden not in body

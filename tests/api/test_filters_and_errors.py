@@ -82,7 +82,8 @@ def test_topic(api, reports):
 
 def test_cards_come_in_one_request(api, reports):
     item_ = api.get("/api/v2/pages/?type=cms.EventReportPage&order=start_date").json()["items"][0]
-    assert {"title", "lead", "start_date", "end_date", "event_format", "hero_image"} <= set(item_)
+    card = {"title", "lead", "start_date", "end_date", "date_precision", "date_text", "event_format", "hero_image"}
+    assert card <= set(item_)
     assert item_["meta"]["html_url"].endswith("/pasakumi/" + reports["forum"].slug + "/")
 
 
@@ -102,6 +103,16 @@ def test_cards_come_in_one_request(api, reports):
         (REPORTS + "&date_from=28.10.2020", "date_from must be a date in the form YYYY-MM-DD"),
         (REPORTS + "&when=soon", "when must be 'upcoming' or 'past'"),
         (REPORTS + "&event_format=radio", "event_format must be one of: online, on_site, hybrid, not_stated"),
+        (
+            REPORTS + "&event_kind=party",
+            "event_kind must be one of: forum, seminar, workshop, meeting, public_discussion, debate, conference, "
+            "congress, other, not_stated",
+        ),
+        ("/api/v2/pages/?event_kind=forum", "filter event_kind needs type=cms.EventReportPage"),
+        (REPORTS + "&project=erasmus", "project must be a numeric id"),
+        (REPORTS + "&project=-1", "project must be a numeric id"),
+        (REPORTS + "&date_to=2021-05", "date_to must be a date in the form YYYY-MM-DD"),
+        (REPORTS + "&free_of_charge=maybe", None),
         (REPORTS + "&organisation=LSUA", "organisation must be a numeric id"),
         (REPORTS + "&person=1e9", "person must be a numeric id"),
         (REPORTS + "&start_date=garbage", "invalid query parameter value"),

@@ -31,7 +31,13 @@ from api.openapi.blocks import BlockSchemas
 from api.router import api_router
 from cms.factories.media import DocumentFactory, ImageFactory
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
+from cms.factories.snippets import (
+    ContactCardFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ProjectFactory,
+    TopicFactory,
+)
 from cms.factories.streams import FollowUpsFactory, PersonLinksFactory, ReportBodyFactory
 from cms.models import ContactCard, EventReportPage, Organisation, Person
 
@@ -189,6 +195,11 @@ def test_demo_report_detail_matches_schema(api_client, demo_report):
         ("/api/v2/pages/?type=cms.EventReportPage", "EventReportPageListing", "/api/v2/pages/"),
         ("/api/v2/pages/?type=cms.EventReportPage&fields=*", "EventReportPageListing", "/api/v2/pages/"),
         ("/api/v2/pages/?type=cms.EventReportPage&when=past&event_format=online", "EventReportPageListing", None),
+        (
+            "/api/v2/pages/?type=cms.EventReportPage&date_from=2020-10-01&date_to=2020-10-31",
+            "EventReportPageListing",
+            None,
+        ),
         ("/api/v2/pages/", "PageListing", "/api/v2/pages/"),
         ("/api/v2/people/", "PersonListing", "/api/v2/people/"),
         ("/api/v2/people/{person}/", "PersonDetail", "/api/v2/people/{id}/"),
@@ -267,7 +278,8 @@ def full_report(db):
             ("heading", {"text": "Opening", "level": "h3"}),
             ("image", {"image": ImageFactory(), "alt_text": "Participants"}),
             ("quote", {"text": "Quoted.", "attribution": "Someone"}),
-            ("speaker", {"person": person, "part": "opening", "organisation": OrganisationFactory()}),
+            ("speaker", {"person": person, "parts": ("opening", "welcome"), "organisation": OrganisationFactory()}),
+            ("speaker", {"person": None, "description": "biedrības pārstāvis", "role": "Valdes locekle"}),
             (
                 "talk",
                 {
@@ -284,7 +296,8 @@ def full_report(db):
                 {
                     "title": "Groups",
                     "group_count": 2,
-                    "moderators": [{"person": person, "part": "moderator"}],
+                    "moderators": [{"person": person, "parts": ("moderator",)}],
+                    "panellists": [{"person": None, "description": "bankas speciāliste", "parts": ("panellist",)}],
                     "description": "<p>How it went.</p>",
                     "questions": [{"question": "Why?", "outcomes": ["Because."]}],
                     "conclusions": "<p>Done.</p>",
@@ -305,6 +318,19 @@ def full_report(db):
         venue_name="Lūznavas muiža",
         online_platform="Zoom",
         end_date=datetime.date(2020, 10, 29),
+        event_kind="forum",
+        event_kind_text="miniforums",
+        date_text="28.–29. oktobrī",
+        publication_date=datetime.date(2020, 11, 1),
+        publication_date_precision="month",
+        author_name="Anna Ozola",
+        author_position="speciāliste",
+        author_organisation=organisation,
+        source_url="https://example.org/news/1",
+        source_language="en",
+        machine_translated=True,
+        online_url="https://example.org/stream/",
+        free_of_charge=True,
         participant_count=20,
         participant_count_qualifier="more_than",
         body=body,
@@ -316,9 +342,25 @@ def full_report(db):
     page.topics.add(TopicFactory())
     page.organisers.create(organisation=organisation, part="partner", locale=page.locale)
     page.sessions.create(
-        date=page.start_date, start_time=datetime.time(14), end_time=datetime.time(16), locale=page.locale
+        date=page.start_date,
+        start_time=datetime.time(14),
+        end_time=datetime.time(16),
+        place="Lūznavas muiža, zāle",
+        recording_url="https://example.org/recording/",
+        locale=page.locale,
     )
+    page.sessions.create(date=None, date_precision="unknown", date_text="vēlāk", locale=page.locale)
     page.audience_groups.create(name="Entrepreneurs", locale=page.locale)
+    page.projects.create(project=ProjectFactory(logo=ImageFactory(), kind="series"), position=2, locale=page.locale)
+    earlier = EventReportPageFactory(parent=index, title="Earlier")
+    page.related_events.create(relation="previous", report=earlier, locale=page.locale)
+    page.related_events.create(
+        relation="part_of",
+        name="Forumu cikls",
+        date_precision="year",
+        date=datetime.date(2020, 1, 1),
+        locale=page.locale,
+    )
     page.save_revision().publish()
     return page
 
@@ -331,6 +373,10 @@ def test_report_with_every_block_type_matches_schema(api_client, full_report):
         assert shown == set(field.stream_block.child_blocks), field.name
     speaker_block = next(block for block in data["body"] if block["type"] == "speaker")
     assert [link["link_type"] for link in speaker_block["value"]["person"]["links"]] == ["page", "document", "url"]
+    # The new fields are filled in, so their schemas are checked against real values rather than nulls.
+    assert data["byline"]["organisation"] and data["provenance"] and data["projects"][0]["project"]["logo"]
+    assert [event["relation"] for event in data["related_events"]] == ["previous", "part_of"]
+    assert data["publication_date"] == "2020-11" and data["sessions"][1]["date"] is None
     assert data["follow_ups"][0]["value"]["date"] == "2020-11-20"
     assert_valid(data, component("EventReportPage"))
 
@@ -427,5 +473,5 @@ def test_docs_page_lists_everything_and_works_offline(api_client, db):
     for field in stream_fields():
         for name in field.stream_block.child_blocks:
             assert f'id="schema-Block_{name}"' in page
-    for parameter in ("date_from", "event_format", "organisation", "topic", "If-None-Match"):
+    for parameter in ("date_from", "event_kind", "event_format", "organisation", "project", "topic", "If-None-Match"):
         assert f"<code>{parameter}</code>" in page

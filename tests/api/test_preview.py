@@ -18,8 +18,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from wagtail.models import GroupPagePermission, Locale
 
+from cms.factories.media import ImageFactory
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from cms.factories.snippets import OrganisationFactory, PersonFactory
+from cms.factories.snippets import OrganisationFactory, PersonFactory, ProjectFactory
 from cms.models import EventReportPage, GroupLocalePermission, PreviewSnapshot, preview
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +110,26 @@ def test_snippets_are_previewed_in_their_live_shape(api, report, editor):
     live = api.get(f"/api/v2/people/{person.pk}/").json()
     assert response.json()["job_title"] == "Priekšsēdētāja"
     assert sorted(response.json()) == sorted(live)
+
+
+def test_a_project_draft_is_previewed_in_its_live_shape(api, editor):
+    published = ProjectFactory(name="Uzņēmēju forumi", kind="series", logo=ImageFactory())
+    published.name = "Reģionālie uzņēmēju forumi"
+    published.logo = ImageFactory(title="Jaunais logo")
+    _response, url = hand_off(published, editor)
+    assert query(url)["content_type"] == "cms.project"
+    response = api.get(SNIPPET_PREVIEW, query(url))
+    assert response.status_code == 200, response.content
+    assert_private(response)
+    previewed, live = response.json(), api.get(f"/api/v2/projects/{published.pk}/").json()
+    assert sorted(previewed) == sorted(live)
+    assert (previewed["name"], previewed["logo"]["title"]) == ("Reģionālie uzņēmēju forumi", "Jaunais logo")
+    assert live["name"] == "Uzņēmēju forumi"
+
+    never_published = ProjectFactory(name="Jauns projekts", live=False)
+    _response, url = hand_off(never_published, editor)
+    assert api.get(SNIPPET_PREVIEW, query(url)).json()["name"] == "Jauns projekts"
+    assert api.get(f"/api/v2/projects/{never_published.pk}/").status_code == 404
 
 
 def test_drafts_of_referenced_snippets_show_in_preview_only(api, report, editor):

@@ -57,8 +57,10 @@ class TestDiscussionBlock:
     def test_negative_group_count_is_rejected(self):
         assert "group_count" in block_errors(self.base(group_count=-1))
 
-    def test_groups_only_for_breakout_discussions(self):
-        assert "group_count" in block_errors(self.base(method="panel"))
+    @pytest.mark.parametrize("method", ["breakout_groups", "panel", "plenary", "workshop", "networking", "rotation"])
+    def test_a_count_of_groups_or_tables_is_allowed_for_any_method(self, method):
+        # Issue 12: reports count panels, workshop tables and rotation rounds as well as breakout groups.
+        assert clean(self.base(method=method))["group_count"] == 4
 
     def test_question_count_must_match_listed_questions(self):
         assert "question_count" in block_errors(self.base(questions__0__question="Kā atbalstīt?"))

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
@@ -15,7 +16,7 @@ from cms.factories.media import DocumentFactory, EmbedFactory, ImageFactory
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
 from cms.factories.streams import ContactsFactory, FollowUpsFactory, ReportBodyFactory, ResourcesFactory
-from cms.models import ContactCard, EventReportIndexPage, EventReportPage, Person
+from cms.models import ContactCard, EventReportIndexPage, EventReportPage, Person, Project
 
 
 def without_ids(data):
@@ -33,14 +34,20 @@ def listblock(values):
     return data
 
 
-def speaker(person, organisation=None, part="speaker", role="Direktore"):
+def speaker(person=None, organisation=None, part="speaker", role="Direktore", description=""):
     return {
-        "person": str(person.pk),
-        "part": part,
+        "person": str(person.pk) if person else "",
+        "description": description,
+        # A multiple choice is posted as a repeated key: nested_form_data passes a tuple through as it is.
+        "parts": (part,) if isinstance(part, str) else tuple(part),
         "role": role,
         "organisation": str(organisation.pk) if organisation else "",
         "contribution": "",
     }
+
+
+def session(day, precision="day", **fields):
+    return {"date_precision": precision, "date": day, "date_text": "", "title": "", "place": "", **fields}
 
 
 class AdminTestCase(WagtailPageTestCase):
@@ -104,6 +111,7 @@ class TestEventReportPageAdmin(AdminTestCase):
                         "group_count": "4",
                         "question_count": "",
                         "moderators": listblock([speaker(self.person, part="moderator")]),
+                        "panellists": listblock([]),
                         "description": rich_text("<p>Četras grupas.</p>"),
                         "questions": listblock(
                             [{"question": "Kā atbalstīt?", "outcomes": listblock(["Telpas", "Konsultācijas"])}]
@@ -119,6 +127,7 @@ class TestEventReportPageAdmin(AdminTestCase):
                         "title": "Bezmaksas konsultācijas",
                         "description": "",
                         "date": "",
+                        "end_date": "",
                         "period": "2020. gada rudenī",
                         "free_of_charge": "on",
                         "registration_url": "",
@@ -135,20 +144,32 @@ class TestEventReportPageAdmin(AdminTestCase):
             "title": "Miniforums",
             "slug": "miniforums",
             "lead": "Tiešsaistes miniforums.",
+            "event_kind": "forum",
+            "event_kind_text": "miniforums",
+            "date_precision": "day",
             "start_date": "2020-10-28",
             "end_date": "",
+            "date_text": "",
+            "publication_date_precision": "day",
             "event_format": "online",
             "online_platform": "Zoom",
             "participant_count": "20",
             "participant_count_qualifier": "more_than",
             "topics": [str(self.topic.pk)],
             "body": self.every_block(),
-            "sessions": inline_formset([{"date": "2020-10-28", "part_of_day": "afternoon"}]),
+            "sessions": inline_formset([session("2020-10-28", part_of_day="afternoon")]),
             "audience_groups": inline_formset([{"name": "Uzņēmēji"}, {"name": "NVO pārstāvji"}]),
             "organisers": inline_formset([{"organisation": str(self.org.pk), "part": "organiser"}]),
+            "projects": inline_formset([]),
+            "related_events": inline_formset([]),
             "contacts": streamfield([("contact", str(self.contact.pk))]),
             "follow_ups": streamfield(
-                [("follow_up", {"kind": "webinar", "title": "Vebināri", "period": "rudenī", "date": ""})]
+                [
+                    (
+                        "follow_up",
+                        {"kind": "webinar", "title": "Vebināri", "period": "rudenī", "date": "", "end_date": ""},
+                    )
+                ]
             ),
             "resources": streamfield(
                 [
@@ -220,7 +241,7 @@ class TestEventReportPageAdmin(AdminTestCase):
                     ("quote", {"text": "Sadarbība ir svarīga.", "attribution": "Dana Bārbale"}),
                     (
                         "speaker",
-                        {**speaker, "part": "opening", "role": "LSUA projektu vadītāja", "organisation": self.org},
+                        {**speaker, "parts": ("opening",), "role": "LSUA projektu vadītāja", "organisation": self.org},
                     ),
                     (
                         "talk",
@@ -238,7 +259,7 @@ class TestEventReportPageAdmin(AdminTestCase):
                         {
                             "title": "Diskusijas grupās",
                             "group_count": 4,
-                            "moderators": [{**speaker, "part": "moderator"}],
+                            "moderators": [{**speaker, "parts": ("moderator",)}],
                             "description": "<p>Četras grupas.</p>",
                             "questions": [{"question": "Kā atbalstīt?", "outcomes": ["Telpas", "Konsultācijas"]}],
                             "conclusions": "<p>Secinājumi.</p>",
@@ -281,11 +302,79 @@ class TestEventReportPageAdmin(AdminTestCase):
         assert not EventReportPage.objects.filter(slug="miniforums").exists()
 
     def test_session_outside_the_event_dates_is_a_form_error(self):
-        response = self.post_add(self.form_data(sessions=inline_formset([{"date": "2020-11-05"}])))
+        response = self.post_add(self.form_data(sessions=inline_formset([session("2020-11-05")])))
         assert response.status_code == 200
         session_form = response.context["form"].formsets["sessions"].forms[0]
         with translation.override("en"):
             assert session_form.errors["date"] == ["The session must fall within the event's start and end dates."]
+
+    def test_session_outside_the_dates_is_shown_on_the_session_and_nothing_typed_is_lost(self):
+        """The rule is the model's (a non-field error of EventReportPage.clean()); the form puts it on the session
+        the editor has to change, and re-renders everything they entered."""
+        sessions = inline_formset(
+            [
+                session("2020-10-28", title="Atklāšana", place="Lūznavas muiža"),
+                session("2020-11-05", title="Darba grupas", place="Rēzeknes novada pašvaldība"),
+            ]
+        )
+        response = self.post_add(self.form_data(sessions=sessions, event_kind_text="izbraukuma miniforums"))
+        assert response.status_code == 200
+        assert not EventReportPage.objects.filter(slug="miniforums").exists()
+        form = response.context["form"]
+        first, second = form.formsets["sessions"].forms
+        assert not first.errors and list(second.errors) == ["date"]
+        # The model's own message (which sessions are outside) is shown once, at the top of the form.
+        assert [e.code for e in form.non_field_errors().as_data()] == ["session_outside_event"]
+        with translation.override("en"):
+            assert "2020-11-05" in form.non_field_errors()[0]
+        html = response.content.decode()
+        # Both messages reach the editor: the model's at the top, the form's beside the session's date.
+        # In the language the admin page was rendered in (its <html lang>).
+        with translation.override(re.search(r'<html lang="([^"]+)"', html).group(1)):
+            assert escape(form.non_field_errors()[0]) in html
+            assert escape(second.errors["date"][0]) in html
+        for typed in ("Darba grupas", "Rēzeknes novada pašvaldība", "2020-11-05", "izbraukuma miniforums"):
+            assert typed in html, typed
+
+    def test_can_create_a_report_known_to_the_month_with_an_unnamed_speaker(self):
+        body = streamfield(
+            [
+                ("paragraph", rich_text("<p>Maijā notika seminārs.</p>")),
+                (
+                    "speaker",
+                    speaker(None, self.org, part=("welcome", "lecturer"), role="", description="bankas speciāliste"),
+                ),
+            ]
+        )
+        data = self.form_data(
+            body=body,
+            event_kind="seminar",
+            event_kind_text="",
+            date_precision="month",
+            start_date="2021-05-01",
+            date_text="2021. gada maijā",
+            sessions=inline_formset([session("2021-05-01", precision="month", part_of_day="", date_text="maijā")]),
+        )
+        self.assertCanCreate(self.index, EventReportPage, data)
+        page = EventReportPage.objects.get(slug="miniforums")
+        assert (page.date_precision, page.start_date.isoformat(), page.date_text) == (
+            "month",
+            "2021-05-01",
+            "2021. gada maijā",
+        )
+        assert (page.starts_on.isoformat(), page.ends_on.isoformat()) == ("2021-05-01", "2021-05-31")
+        assert page.event_kind == "seminar"
+        unnamed = page.body[1].value
+        assert unnamed["person"] is None and unnamed["description"] == "bankas speciāliste"
+        assert list(unnamed["parts"]) == ["welcome", "lecturer"] and unnamed["organisation"] == self.org
+        assert [(s.date_precision, s.date_text) for s in page.sessions.all()] == [("month", "maijā")]
+
+    def test_a_month_precision_date_not_on_the_first_is_a_form_error(self):
+        response = self.post_add(
+            self.form_data(date_precision="month", start_date="2021-05-17", sessions=inline_formset([]))
+        )
+        assert response.status_code == 200
+        assert list(response.context["form"].errors) == ["start_date"]
 
     def test_image_without_alt_text_is_a_form_error(self):
         data = self.form_data()
@@ -363,6 +452,45 @@ class TestSnippetAdmin(AdminTestCase):
         assert card.position == "Speciāliste"
         assert card.has_unpublished_changes is True
         assert card.latest_revision.as_object().position == "Vadītāja"
+
+    def test_can_create_a_project(self):
+        """A project or series is entered once in the snippet admin and chosen on each report."""
+        response = self.client.post(
+            reverse("wagtailsnippets_cms_project:add"),
+            {
+                "name": "Sociālās uzņēmējdarbības forumi",
+                "kind": "series",
+                "code": "2020-1-LV01-KA204-077543",
+                "funding_programme": "Erasmus+",
+                "website": "https://example.org/projekts/",
+                "logo": "",
+                "action-publish": "action-publish",
+            },
+        )
+        assert response.status_code == 302, response.context["form"].errors if response.context else response
+        project = Project.objects.get(code="2020-1-LV01-KA204-077543")
+        assert project.live and project.kind == "series" and project.funding_programme == "Erasmus+"
+        assert project.locale.language_code == "lv"
+        assert self.client.get(reverse("wagtailsnippets_cms_project:list")).status_code == 200
+        edit = self.client.get(reverse("wagtailsnippets_cms_project:edit", args=[project.pk]))
+        assert edit.status_code == 200
+
+    def test_a_project_needs_a_name_to_be_published(self):
+        # A draft may be saved unfinished (Wagtail defers required fields for drafts); publishing checks them.
+        data = {"name": "", "kind": "project", "action-publish": "action-publish"}
+        response = self.client.post(reverse("wagtailsnippets_cms_project:add"), data)
+        assert response.status_code == 200
+        assert list(response.context["form"].errors) == ["name"]
+        assert not Project.objects.exists()
+
+    def test_a_contact_card_with_only_a_name_and_position_and_a_written_phone(self):
+        response = self.client.post(
+            reverse("wagtailsnippets_cms_contactcard:add"),
+            {"name": "Maija Hartmane", "position": "Komercdarbības speciāliste", "phone": "(+371) 640-00000"},
+        )
+        assert response.status_code == 302
+        card = ContactCard.objects.get(name="Maija Hartmane")
+        assert (card.phone, card.phone_e164) == ("(+371) 640-00000", "+37164000000")
 
     def test_invalid_contact_card_is_a_form_error(self):
         url = reverse("wagtailsnippets_cms_contactcard:add")

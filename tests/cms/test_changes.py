@@ -13,7 +13,13 @@ from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, 
 from cms import changes
 from cms.factories.media import DocumentFactory, ImageFactory
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
-from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, TopicFactory
+from cms.factories.snippets import (
+    ContactCardFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ProjectFactory,
+    TopicFactory,
+)
 from cms.models import ChangeEvent
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +105,66 @@ def test_a_topic_reaches_the_reports_filed_under_it(publish):
     report.save()
     publish(topic)
     assert report.pk in pages_of(last("snippet.published"))
+
+
+def test_a_project_reaches_the_reports_that_belong_to_it(publish, announced):
+    logo = ImageFactory()
+    series = ProjectFactory(kind="series", logo=logo)
+    report = make_report()
+    report.projects.create(project=series, position=3, locale=report.locale)
+    report.save()
+    other = make_report()
+    with announced.commit():
+        series.save_revision().publish()
+    event = announced[-1]
+    assert (event.kind, event.object_type, event.object_id, event.public) == (
+        "snippet.published",
+        "cms.project",
+        str(series.pk),
+        True,
+    )
+    assert report.pk in pages_of(event) and other.pk not in pages_of(event)
+    assert {f"project-{series.pk}", "projects", "pages"} <= set(event.affected["tags"])
+    assert report.url_path and any(url.endswith(f"/{report.slug}/") for url in event.affected["urls"])
+
+    # Its logo reaches the report through it.
+    logo.title = "Jauns logo"
+    logo.save()
+    assert report.pk in pages_of(last("image.saved"))
+    assert f"cms.project:{series.pk}" in last("image.saved").affected["snippets"]
+
+    with announced.commit():
+        series.unpublish()
+    assert (announced[-1].kind, announced[-1].public) == ("snippet.unpublished", False)
+    assert report.pk in pages_of(announced[-1]) and "projects" in announced[-1].affected["tags"]
+
+    gone = ProjectFactory()
+    gone_pk = gone.pk
+    linked = make_report()
+    linked.projects.create(project=gone, locale=linked.locale)
+    linked.save()
+    with announced.commit():
+        gone.delete()
+    assert (announced[-1].kind, announced[-1].object_type) == ("snippet.deleted", "cms.project")
+    assert linked.pk in pages_of(announced[-1]) and f"project-{gone_pk}" in announced[-1].affected["tags"]
+
+
+def test_an_organisation_reaches_the_reports_it_authored_or_organised(publish):
+    author = OrganisationFactory()
+    organiser = OrganisationFactory()
+    authored = make_report(author_name="Anna Bērziņa", author_organisation=author)
+    organised = make_report()
+    organised.organisers.create(organisation=organiser, part="organiser", locale=organised.locale)
+    organised.save()
+    publish(author)
+    assert authored.pk in pages_of(last("snippet.published"))
+    assert organised.pk not in pages_of(last("snippet.published"))
+    assert "organisations" in last("snippet.published").affected["tags"]
+    publish(organiser)
+    assert organised.pk in pages_of(last("snippet.published"))
+    assert authored.pk not in pages_of(last("snippet.published"))
+    author.unpublish()
+    assert authored.pk in pages_of(last("snippet.unpublished"))
 
 
 def test_a_page_publish_names_translations_children_aliases_and_linking_pages(publish):

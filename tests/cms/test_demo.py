@@ -40,15 +40,33 @@ def test_the_seed_report_is_published_with_what_the_article_states(load_demo):
     page = EventReportPage.objects.get(locale__language_code="lv")
     assert page.live and not page.has_unpublished_changes
     assert page.locale.language_code == "lv"
-    assert str(page.start_date) == "2020-10-28"
-    assert str(page.publication_date) == "2020-11-02"
+    assert (page.date_precision, str(page.start_date), page.end_date, page.date_text) == ("day", "2020-10-28", None, "")
+    assert (str(page.starts_on), str(page.ends_on)) == ("2020-10-28", "2020-10-28")
+    assert (page.publication_date_precision, str(page.publication_date)) == ("day", "2020-11-02")
+    assert page.published_on == (page.publication_date, "day")
+    # “tiešsaistes miniforums”
+    assert (page.event_kind, page.event_kind_text) == ("forum", "miniforums")
+    # The signature under the article: “IUK komercdarbības speciāliste Maija Hartmane”.
+    assert (page.author_name, page.author_position) == ("Maija Hartmane", "IUK komercdarbības speciāliste")
+    assert page.author_organisation.name == "Rēzeknes novada pašvaldība"
+    # What the article does not state stays unstated: nothing is made up.
+    assert page.free_of_charge is None
+    assert (page.online_platform, page.online_url, page.source_url, page.source_language) == ("", "", "", "")
+    assert not page.machine_translated
+    assert not page.projects.exists() and not page.related_events.exists()
     assert page.first_published_at.date().isoformat() == "2020-11-02"
     assert page.event_format == "online"
     assert (page.participant_count_qualifier, page.participant_count) == ("more_than", 20)
-    assert [s.part_of_day for s in page.sessions.all()] == ["afternoon"]
+    assert [(s.date_precision, str(s.date), s.part_of_day) for s in page.sessions.all()] == [
+        ("day", "2020-10-28", "afternoon")
+    ]
     assert len(page.audience_groups.all()) == 4
 
-    opening = [b.value for b in page.body if b.block_type == "speaker" and b.value["part"] == "opening"]
+    speakers = [b.value for b in page.body if b.block_type == "speaker"]
+    # Everyone the article mentions is named.
+    assert all(s["person"] is not None and not s["description"] for s in speakers)
+    assert [list(s["parts"]) for s in speakers] == [["opening"], ["opening"], ["opening"], ["closing"]]
+    opening = [s for s in speakers if "opening" in s["parts"]]
     assert [(s["person"].name, s["role"]) for s in opening] == [
         ("Anita Ludborža", "Rēzeknes novada domes deputāte"),
         ("Madara Ūlande", "LSUA direktore"),
@@ -59,17 +77,21 @@ def test_the_seed_report_is_published_with_what_the_article_states(load_demo):
         ("talk", "Dana Bārbale"),
         ("presentation", "Iveta Balčūne"),
     ]
+    assert [list(t["speakers"][0]["parts"]) for t in talks] == [["speaker"], ["speaker"]]
     (discussion,) = [b.value for b in page.body if b.block_type == "discussion"]
     assert (discussion["method"], discussion["group_count"], discussion["question_count"]) == ("breakout_groups", 4, 3)
     # The article names neither the questions nor the moderators: nothing is made up.
     assert list(discussion["questions"]) == [] and list(discussion["moderators"]) == []
-    assert [(f.value["kind"], f.value["free_of_charge"]) for f in page.follow_ups] == [
-        ("webinar", False),
-        ("consultation", True),
+    assert list(discussion["panellists"]) == []
+    assert [
+        (f.value["kind"], f.value["free_of_charge"], f.value["date"], f.value["end_date"]) for f in page.follow_ups
+    ] == [
+        ("webinar", False, None, None),
+        ("consultation", True, None, None),
     ]
     contacts = [b.value for b in page.contacts]
     assert [c.name for c in contacts] == ["Maija Hartmane", "Sanita Vjakse"]
-    assert all(c.unit == "IUK" and not c.phone and not c.email for c in contacts)
+    assert all(c.unit == "IUK" and not c.phone and not c.phone_e164 and not c.email for c in contacts)
     assert contacts[0].web_page == "http://horse.rezeknesnovads.lv/novada-pasvaldiba/kontakti-2/"
     lsua = Organisation.objects.get(acronym="LSUA", locale__language_code="lv")
     assert lsua.live and lsua.name == "Latvijas Sociālās uzņēmējdarbības asociācija"
@@ -104,6 +126,10 @@ def test_the_english_translation_is_made_and_published_through_wagtail_localize(
     english = source.get_translation(Locale.objects.get(language_code="en")).specific
     assert english.live and english.title.startswith("Online mini-forum")
     assert english.start_date == source.start_date and english.participant_count == 20
+    assert (english.date_precision, english.starts_on, english.event_kind) == ("day", source.starts_on, "forum")
+    assert (english.event_kind_text, english.author_name) == ("mini-forum", "Maija Hartmane")
+    assert english.author_position == "Business Specialist, IUK"
+    assert english.author_organisation.locale == english.locale
     assert Translation.objects.filter(source__object_id=source.translation_key, target_locale=english.locale).exists()
     speaker = next(b.value for b in english.body if b.block_type == "speaker")
     assert speaker["person"].locale == english.locale and speaker["role"] == "Member of Rēzekne Municipality Council"

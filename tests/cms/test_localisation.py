@@ -153,7 +153,7 @@ def test_every_visible_string_of_every_block_is_offered_to_translators():
                 {
                     "title": visible("discussion"),
                     "group_count": 2,
-                    "moderators": [{"person": person, "part": "moderator", "role": visible("moderator role")}],
+                    "moderators": [{"person": person, "parts": ("moderator",), "role": visible("moderator role")}],
                     "description": f"<p>{visible('description')}</p>",
                     "questions": [
                         {"question": visible("question"), "outcomes": [visible("outcome"), visible("outcome")]},

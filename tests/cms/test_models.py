@@ -81,10 +81,20 @@ class TestContactCard:
             card.full_clean(exclude=["translation_key"])
         assert "email" in excinfo.value.message_dict
 
-    def test_a_card_needs_a_way_to_get_in_touch(self):
-        card = ContactCardFactory.build(web_page="", phone="", email="")
-        with pytest.raises(ValidationError, match="at least one way"):
-            card.clean()
+    def test_a_card_with_a_position_or_organisation_needs_no_way_to_get_in_touch(self):
+        # Issue 12: reports name a contact and their position and give no phone; that is still worth showing.
+        ContactCardFactory.build(web_page="", phone="", email="", unit="").clean()
+        ContactCardFactory.build(web_page="", phone="", email="", position="", unit="IUK").clean()
+
+    def test_a_name_alone_says_too_little(self):
+        card = ContactCardFactory.build(web_page="", phone="", email="", position="", unit="")
+        assert list(clean_errors(card)) == ["position"]
+        # ... unless there is a way to reach them.
+        ContactCardFactory.build(web_page="", phone="64607181", email="", position="", unit="").clean()
+
+    def test_a_card_must_say_whom_to_contact(self):
+        card = ContactCardFactory.build(name="", unit="", organisation=None)
+        assert list(clean_errors(card)) == ["name"]
 
     def test_last_verified_cannot_be_in_the_future(self):
         card = ContactCardFactory.build(last_verified=timezone.localdate() + datetime.timedelta(days=1))

@@ -194,7 +194,7 @@ def test_a_site_change_purges_every_listing():
     event = ChangeEvent(kind="site.changed", object_type="wagtailcore.site", object_id="1", public=True)
     event.affected = {"pages": [], "snippets": [], "media": [], "tags": ["pages"], "urls": [], "everything": True}
     urls, tags = purge.purge_targets(event)
-    listings = ["pages", "people", "organisations", "contacts"]
+    listings = ["pages", "people", "organisations", "contacts", "projects"]
     assert urls == sorted(f"{API}/{name}/" for name in listings)
     assert tags == sorted(listings)
 
