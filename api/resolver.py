@@ -127,8 +127,8 @@ class Resolver:
         self._load_snippets(Person, ("organisation__locale",), after=self._after_person)
         self._load_snippets(ContactCard, ("organisation__locale",), after=self._after_contact)
         self._load_snippets(Topic)
-        self._load_snippets(Project, after=self._after_project)
-        self._load_snippets(Organisation, after=self._after_organisation)
+        self._load_snippets(Project, after=self._after_logo)
+        self._load_snippets(Organisation, after=self._after_logo)
         self._load_pages()
         self._load_documents(document_model)
         specs = list(rendition_specs().values())
@@ -270,20 +270,22 @@ class Resolver:
         obj.api_fallback = False
         self.loaded[key][obj.pk] = obj
         self.wanted[key].discard(obj.pk)
-        after = {
-            "cms.person": self._after_person,
-            "cms.contactcard": self._after_contact,
-            "cms.organisation": self._after_organisation,
-            "cms.project": self._after_project,
-        }.get(key)
+        after = self.after_loading(key)
         if after:
             after(obj)
 
-    def _after_organisation(self, org):
-        self.want(get_image_model(), org.logo_id)
+    def after_loading(self, key):
+        """What to do with a loaded snippet of ``key``: want what it points at (None when it points at nothing)."""
+        return {
+            "cms.person": self._after_person,
+            "cms.contactcard": self._after_contact,
+            "cms.organisation": self._after_logo,
+            "cms.project": self._after_logo,
+        }.get(key)
 
-    def _after_project(self, project):
-        self.want(get_image_model(), project.logo_id)
+    def _after_logo(self, obj):
+        """Organisations and projects show their logo."""
+        self.want(get_image_model(), obj.logo_id)
 
     def _link_foreign_keys(self):
         """Point loaded objects' foreign keys at the loaded (or dropped) targets, so shapes query nothing."""

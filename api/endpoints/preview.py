@@ -66,12 +66,7 @@ class PreviewResolver(Resolver):
 
     def _after_drafts(self, key):
         """A draft may point at other objects than the live version did (a new organisation, a new photo)."""
-        after = {
-            "cms.person": self._after_person,
-            "cms.contactcard": self._after_contact,
-            "cms.organisation": self._after_organisation,
-            "cms.project": self._after_project,
-        }.get(key)
+        after = self.after_loading(key)
         if after is None:
             return
         for obj in list(filter(None, self.loaded[key].values())):
