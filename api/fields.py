@@ -15,6 +15,7 @@ from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page
 from wagtail_localize.models import StringTranslation, Translation
 
+from blocks.sanitise import safe_url
 from cms import dates, fallbacks
 from cms.dates import DatePrecision
 from cms.models import EventOrganiser, EventReportPage, EventSession
@@ -289,7 +290,7 @@ class SessionsField(Field):
                 part_of_day=session.part_of_day or None,
                 title=session.title,
                 place=session.place,
-                recording_url=session.recording_url,
+                recording_url=safe_url(session.recording_url),
             )
             for session in sessions.all()
         ]
@@ -342,7 +343,7 @@ class RelatedEventsField(Field):
                     date=dates.iso(row.date, row.date_precision),
                     date_precision=row.date_precision,
                     date_text=row.date_text,
-                    url=row.url,
+                    url=safe_url(row.url),
                 )
             )
         return result
@@ -375,7 +376,7 @@ class ProvenanceField(Field):
         if not (page.source_url or page.source_language or page.machine_translated):
             return None
         return Provenance(
-            source_url=page.source_url,
+            source_url=safe_url(page.source_url),
             source_language=page.source_language,
             machine_translated=page.machine_translated,
         )

@@ -15,6 +15,7 @@ from wagtail.documents.models import AbstractDocument
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 
+from blocks.sanitise import safe_url
 from blocks.services import CONTEXT_KEY, BlockServices
 from cms import models as content
 from cms.models.snippets import ProjectKind
@@ -260,7 +261,7 @@ def organisation(org) -> Organisation | None:
         **_translated(org),
         name=org.name,
         acronym=org.acronym,
-        website=org.website,
+        website=safe_url(org.website),
         logo=image(org.logo),
     )
 
@@ -293,7 +294,7 @@ def contact_card(card) -> ContactCard | None:
         phone=card.phone,
         phone_e164=card.phone_e164 if card.phone else "",
         email=card.email,
-        web_page=card.web_page,
+        web_page=safe_url(card.web_page),
         address=card.address,
         last_verified=card.last_verified.isoformat() if card.last_verified else None,
     )
@@ -318,7 +319,7 @@ def project(obj) -> Project | None:
         kind=obj.kind,
         code=obj.code,
         funding_programme=obj.funding_programme,
-        website=obj.website,
+        website=safe_url(obj.website),
         logo=image(obj.logo),
     )
 

@@ -5,6 +5,7 @@ from wagtail import blocks
 from .base import ApiListBlock
 from .choosers import DocumentChooserBlock
 from .people import SpeakerBlock, choice_label
+from .safe import PlainCharBlock, PlainTextBlock, SafeChoiceBlock, SafeURLBlock
 from .text import RichTextBlock
 
 TALK_KINDS = [("talk", _("Talk")), ("presentation", _("Presentation"))]
@@ -22,12 +23,12 @@ DISCUSSION_METHODS = [
 class TalkBlock(blocks.StructBlock):
     """A talk or presentation in the programme: who gave it, on what, and where the slides and recording are."""
 
-    kind = blocks.ChoiceBlock(label=_("Kind"), choices=TALK_KINDS, default="talk")
+    kind = SafeChoiceBlock(label=_("Kind"), choices=TALK_KINDS, default="talk")
     speakers = ApiListBlock(SpeakerBlock(), label=_("Speakers"), min_num=1)
-    title = blocks.CharBlock(label=_("Title"), required=False, max_length=255)
+    title = PlainCharBlock(label=_("Title"), required=False, max_length=255)
     summary = RichTextBlock(label=_("Summary"), required=False, features=["bold", "italic", "link", "ol", "ul"])
     slides = DocumentChooserBlock(label=_("Slides"), required=False)
-    recording_url = blocks.URLBlock(label=_("Recording"), required=False)
+    recording_url = SafeURLBlock(label=_("Recording"), required=False)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
@@ -43,9 +44,9 @@ class TalkBlock(blocks.StructBlock):
 class QuestionBlock(blocks.StructBlock):
     """One question put to the discussion, and what came out of it."""
 
-    question = blocks.TextBlock(label=_("Question"))
+    question = PlainTextBlock(label=_("Question"))
     outcomes = ApiListBlock(
-        blocks.TextBlock(label=_("Outcome")),
+        PlainTextBlock(label=_("Outcome")),
         label=_("Outcomes"),
         min_num=0,
         default=[],
@@ -60,8 +61,8 @@ class QuestionBlock(blocks.StructBlock):
 class DiscussionBlock(blocks.StructBlock):
     """A moderated discussion: how it was run, the questions, what each produced and the overall conclusions."""
 
-    title = blocks.CharBlock(label=_("Title"), required=False, max_length=255)
-    method = blocks.ChoiceBlock(
+    title = PlainCharBlock(label=_("Title"), required=False, max_length=255)
+    method = SafeChoiceBlock(
         label=_("Method"),
         choices=DISCUSSION_METHODS,
         default="breakout_groups",
@@ -123,19 +124,19 @@ FOLLOW_UP_KINDS = [
 class FollowUpBlock(blocks.StructBlock):
     """What happens next: a webinar, consultation or meeting announced at the event, with when and how to join."""
 
-    kind = blocks.ChoiceBlock(label=_("Kind"), choices=FOLLOW_UP_KINDS, default="other")
-    title = blocks.CharBlock(label=_("Title"), max_length=255)
-    description = blocks.TextBlock(label=_("Description"), required=False)
+    kind = SafeChoiceBlock(label=_("Kind"), choices=FOLLOW_UP_KINDS, default="other")
+    title = PlainCharBlock(label=_("Title"), max_length=255)
+    description = PlainTextBlock(label=_("Description"), required=False)
     date = blocks.DateBlock(label=_("Date"), required=False)
     end_date = blocks.DateBlock(label=_("End date"), required=False, help_text=_("When it runs over several days."))
-    period = blocks.CharBlock(
+    period = PlainCharBlock(
         label=_("Period"),
         required=False,
         max_length=100,
         help_text=_("When there is no exact date, e.g. “autumn 2020”."),
     )
     free_of_charge = blocks.BooleanBlock(label=_("Free of charge"), required=False)
-    registration_url = blocks.URLBlock(label=_("Registration link"), required=False)
+    registration_url = SafeURLBlock(label=_("Registration link"), required=False)
 
     def clean(self, value):
         value = super().clean(value)

@@ -4,6 +4,7 @@ from wagtail import blocks
 
 from .base import ApiStructBlock
 from .choosers import DocumentChooserBlock, PageChooserBlock
+from .safe import PlainCharBlock, SafeChoiceBlock, SafeURLBlock
 from .services import services
 
 LINK_TARGETS = ("page", "document", "url")
@@ -12,7 +13,7 @@ LINK_TARGETS = ("page", "document", "url")
 class LinkBlock(ApiStructBlock):
     """A link to exactly one target: a page of this site, a document, or an external address."""
 
-    title = blocks.CharBlock(
+    title = PlainCharBlock(
         label=_("Link text"),
         required=False,
         max_length=255,
@@ -20,8 +21,10 @@ class LinkBlock(ApiStructBlock):
     )
     page = PageChooserBlock(label=_("Page"), required=False)
     document = DocumentChooserBlock(label=_("Document"), required=False)
-    url = blocks.URLBlock(label=_("External address"), required=False)
+    url = SafeURLBlock(label=_("External address"), required=False)
 
+    # A page or document that is not public takes the link out of the API (and its text out of search).
+    api_depends_on = ("page", "document")
     # Besides its own fields, the API gives the resolved address and what kind of target it is.
     api_extra_properties = {
         "href": {"type": "string", "format": "uri", "description": "Where the link goes (front-end URL for pages)."},
@@ -33,8 +36,8 @@ class LinkBlock(ApiStructBlock):
         data = super().get_api_representation(value, context)
         if data is None or services(context) is None:
             return data
-        if chosen is None or data.get(chosen) is None:
-            return None  # the target is not public: no half-link
+        if chosen is None or not data.get(chosen):
+            return None  # the target is not public, or its address is not safe: no half-link
         target = data[chosen]
         data["link_type"] = chosen
         data["href"] = target if chosen == "url" else target["url"]
@@ -68,7 +71,7 @@ class LinkBlock(ApiStructBlock):
 class ResourceLinkBlock(LinkBlock):
     """Material from the event that lives elsewhere: a recording, slides, a summary."""
 
-    kind = blocks.ChoiceBlock(
+    kind = SafeChoiceBlock(
         label=_("Kind"),
         choices=[
             ("recording", _("Recording")),

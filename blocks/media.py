@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.embeds.blocks import EmbedBlock
 
 from .base import ApiStructBlock
 from .choosers import DocumentChooserBlock, ImageChooserBlock
+from .safe import PlainCharBlock, PlainTextBlock, SafeEmbedBlock
 from .services import services
 
 
@@ -12,7 +12,7 @@ class ImageBlock(ApiStructBlock):
     """A photo or illustration in the report, with alt text for screen readers, caption and credit."""
 
     image = ImageChooserBlock(label=_("Image"))
-    alt_text = blocks.CharBlock(
+    alt_text = PlainCharBlock(
         label=_("Alt text"),
         required=False,
         max_length=255,
@@ -23,8 +23,8 @@ class ImageBlock(ApiStructBlock):
         required=False,
         help_text=_("Tick only if the image adds no information; it then needs no alt text."),
     )
-    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=500)
-    credit = blocks.CharBlock(
+    caption = PlainCharBlock(label=_("Caption"), required=False, max_length=500)
+    credit = PlainCharBlock(
         label=_("Credit"),
         required=False,
         max_length=255,
@@ -60,13 +60,13 @@ class DocumentBlock(ApiStructBlock):
     """A downloadable file (programme, slides, summary) with a short description."""
 
     document = DocumentChooserBlock(label=_("Document"))
-    title = blocks.CharBlock(
+    title = PlainCharBlock(
         label=_("Title"),
         required=False,
         max_length=255,
         help_text=_("Leave empty to use the document's own title."),
     )
-    description = blocks.TextBlock(label=_("Description"), required=False)
+    description = PlainTextBlock(label=_("Description"), required=False)
 
     api_required = ("document",)
 
@@ -79,9 +79,15 @@ class DocumentBlock(ApiStructBlock):
 class VideoBlock(blocks.StructBlock):
     """A video or other embedded media (e.g. a YouTube recording of the event)."""
 
-    embed = EmbedBlock(label=_("Video URL"), help_text=_("Link to the video, e.g. on YouTube or Vimeo."))
-    title = blocks.CharBlock(label=_("Title"), required=False, max_length=255)
-    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=500)
+    embed = SafeEmbedBlock(label=_("Video URL"), help_text=_("Link to the video, e.g. on YouTube or Vimeo."))
+    title = PlainCharBlock(label=_("Title"), required=False, max_length=255)
+    caption = PlainCharBlock(label=_("Caption"), required=False, max_length=500)
+
+    def get_api_representation(self, value, context=None):
+        data = super().get_api_representation(value, context)
+        if services(context) is not None and not data.get("embed"):
+            return None  # no (safe) address: nothing to show
+        return data
 
     class Meta:
         icon = "media"

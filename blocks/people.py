@@ -6,6 +6,7 @@ from wagtail import blocks
 from . import targets
 from .base import ApiStructBlock
 from .choosers import SnippetChooserBlock
+from .safe import PlainCharBlock, PlainTextBlock, SafeMultipleChoiceBlock
 from .services import services
 
 
@@ -38,20 +39,22 @@ class SpeakerBlock(ApiStructBlock):
     someone (“a representative of the association”) describes them instead of choosing a person.
     """
 
+    # A chosen person who is not public takes the block out of the API (and its text out of search).
+    api_depends_on = ("person",)
     person = SnippetChooserBlock(targets.PERSON, label=_("Person"), required=False)
-    description = blocks.CharBlock(
+    description = PlainCharBlock(
         label=_("Who, when not named"),
         required=False,
         max_length=255,
         help_text=_("When the report names nobody, e.g. “biedrības pārstāvis”, “bankas speciāliste”."),
     )
-    parts = blocks.MultipleChoiceBlock(
+    parts = SafeMultipleChoiceBlock(
         label=_("Part in the event"),
         choices=SPEAKER_PARTS,
         default=["speaker"],
         widget=forms.CheckboxSelectMultiple,
     )
-    role = blocks.CharBlock(
+    role = PlainCharBlock(
         label=_("Role at the event"),
         required=False,
         max_length=255,
@@ -63,7 +66,7 @@ class SpeakerBlock(ApiStructBlock):
         required=False,
         help_text=_("Empty: the person's current organisation."),
     )
-    contribution = blocks.TextBlock(
+    contribution = PlainTextBlock(
         label=_("Contribution"),
         required=False,
         help_text=_("One or two sentences on what they said or did."),

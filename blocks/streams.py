@@ -5,35 +5,46 @@ Child names are the JSON ``type`` of each block in the API: renaming one is a br
 
 from .contacts import ContactCardBlock
 from .events import DiscussionBlock, FollowUpBlock, TalkBlock
-from .links import ResourceLinkBlock
+from .links import LinkBlock, ResourceLinkBlock
 from .media import DocumentBlock, ImageBlock, VideoBlock
 from .people import SpeakerBlock
+from .safe import SafeStreamBlock
 from .text import HeadingBlock, ParagraphBlock, QuoteBlock
+
+# Each function returns the top-level block of one StreamField: a ``SafeStreamBlock``, which stores only cleaned
+# content whoever writes it, and iterates as the list of ``(name, block)`` pairs it is made from.
 
 
 def report_body_blocks():
-    return [
-        ("paragraph", ParagraphBlock()),
-        ("heading", HeadingBlock()),
-        ("image", ImageBlock()),
-        ("quote", QuoteBlock()),
-        ("speaker", SpeakerBlock()),
-        ("talk", TalkBlock()),
-        ("discussion", DiscussionBlock()),
-        ("follow_up", FollowUpBlock()),
-        ("contact", ContactCardBlock()),
-        ("document", DocumentBlock()),
-        ("video", VideoBlock()),
-    ]
+    return SafeStreamBlock(
+        [
+            ("paragraph", ParagraphBlock()),
+            ("heading", HeadingBlock()),
+            ("image", ImageBlock()),
+            ("quote", QuoteBlock()),
+            ("speaker", SpeakerBlock()),
+            ("talk", TalkBlock()),
+            ("discussion", DiscussionBlock()),
+            ("follow_up", FollowUpBlock()),
+            ("contact", ContactCardBlock()),
+            ("document", DocumentBlock()),
+            ("video", VideoBlock()),
+        ]
+    )
 
 
 def contact_blocks():
-    return [("contact", ContactCardBlock())]
+    return SafeStreamBlock([("contact", ContactCardBlock())])
 
 
 def follow_up_blocks():
-    return [("follow_up", FollowUpBlock())]
+    return SafeStreamBlock([("follow_up", FollowUpBlock())])
 
 
 def resource_blocks():
-    return [("resource", ResourceLinkBlock())]
+    return SafeStreamBlock([("resource", ResourceLinkBlock())])
+
+
+def link_blocks():
+    """A person's links."""
+    return SafeStreamBlock([("link", LinkBlock())])

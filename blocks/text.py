@@ -1,6 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.rich_text import RichText
+from wagtail.rich_text import features as feature_registry
 
+from .safe import PlainCharBlock, PlainTextBlock, SafeChoiceBlock
+from .sanitise import clean_rich_text
 from .services import services
 
 # Editors write reports, not layouts: no headings inside paragraphs (there is a heading block),
@@ -9,12 +13,22 @@ PARAGRAPH_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 
 
 class RichTextBlock(blocks.RichTextBlock):
-    """Rich text whose API form is HTML with links pointing at the public front-end."""
+    """Rich text whose API form is HTML with links pointing at the public front-end.
+
+    It is stored with only what its features allow (``blocks.sanitise``), whoever writes it.
+    """
+
+    def clean_source(self, source):
+        features = self.features if self.features is not None else feature_registry.get_default_features()
+        return clean_rich_text(source, features)
+
+    def get_prep_value(self, value):
+        return self.clean_source(super().get_prep_value(value))
 
     def get_api_representation(self, value, context=None):
         given = services(context)
         if given is None:
-            return super().get_api_representation(value, context)
+            return super().get_api_representation(RichText(self.clean_source(value.source)), context)
         return given.expand_rich_text(value)
 
 
@@ -33,8 +47,8 @@ class ParagraphBlock(RichTextBlock):
 class HeadingBlock(blocks.StructBlock):
     """A section heading that structures a long report (levels 2–4; level 1 is the page title)."""
 
-    text = blocks.CharBlock(label=_("Heading"), max_length=255)
-    level = blocks.ChoiceBlock(
+    text = PlainCharBlock(label=_("Heading"), max_length=255)
+    level = SafeChoiceBlock(
         label=_("Level"),
         choices=[("h2", _("Level 2")), ("h3", _("Level 3")), ("h4", _("Level 4"))],
         default="h2",
@@ -49,8 +63,8 @@ class HeadingBlock(blocks.StructBlock):
 class QuoteBlock(blocks.StructBlock):
     """A quotation from a speaker or participant, with who said it."""
 
-    text = blocks.TextBlock(label=_("Quotation"))
-    attribution = blocks.CharBlock(
+    text = PlainTextBlock(label=_("Quotation"))
+    attribution = PlainCharBlock(
         label=_("Attribution"),
         required=False,
         max_length=255,

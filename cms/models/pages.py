@@ -24,6 +24,7 @@ from blocks.streams import contact_blocks, follow_up_blocks, report_body_blocks,
 from cms import dates
 from cms.dates import DatePrecision
 from cms.forms import EventReportPageForm
+from cms.validators import SafeURLField
 
 from .preview import FrontendPageMixin
 
@@ -148,7 +149,7 @@ class EventReportPage(FrontendPageMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    source_url = models.URLField(
+    source_url = SafeURLField(
         _("source address"), blank=True, help_text=_("Where the report was first published, when it was taken over.")
     )
     source_language = models.CharField(
@@ -213,7 +214,7 @@ class EventReportPage(FrontendPageMixin, Page):
     online_platform = models.CharField(
         _("online platform"), max_length=100, blank=True, help_text=_("e.g. Zoom, MS Teams, Facebook live.")
     )
-    online_url = models.URLField(
+    online_url = SafeURLField(
         _("online address"), blank=True, help_text=_("Where the event was streamed or held online.")
     )
     free_of_charge = models.BooleanField(
@@ -536,7 +537,7 @@ class EventSession(TranslatableMixin, Orderable):
     place = models.CharField(
         _("place"), max_length=255, blank=True, help_text=_("Where this session was held, when not at the venue.")
     )
-    recording_url = models.URLField(_("recording"), blank=True)
+    recording_url = SafeURLField(_("recording"), blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("date_precision"), FieldPanel("date"), FieldPanel("date_text")]),
@@ -673,7 +674,7 @@ class RelatedEvent(TranslatableMixin, Orderable):
     )
     date = models.DateField(_("date"), null=True, blank=True)
     date_text = models.CharField(_("date as written"), max_length=100, blank=True)
-    url = models.URLField(_("address"), blank=True)
+    url = SafeURLField(_("address"), blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("relation"), FieldPanel("report")]),

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.models import ClusterableModel
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from blocks.links import LinkBlock
-from cms.validators import phone_e164, validate_phone
+from blocks.streams import link_blocks
+from cms.validators import SafeRichTextField, SafeURLField, phone_e164, validate_phone
 
 from .preview import FrontendPreviewMixin
 
@@ -36,7 +36,7 @@ class Organisation(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
         blank=True,
         help_text=_("Former or informal names, one per line (e.g. “Rēzeknes novada dome”). Used by search."),
     )
-    website = models.URLField(_("website"), blank=True)
+    website = SafeURLField(_("website"), blank=True)
     logo = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("logo"),
@@ -107,8 +107,8 @@ class Person(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
         blank=True,
         help_text=_("Other spellings or former names, one per line (e.g. a maiden name or “M. Hartmane”)."),
     )
-    bio = RichTextField(_("short bio"), blank=True, features=["bold", "italic", "link"])
-    links = StreamField([("link", LinkBlock())], verbose_name=_("links"), blank=True)
+    bio = SafeRichTextField(_("short bio"), blank=True, features=["bold", "italic", "link"])
+    links = StreamField(link_blocks(), verbose_name=_("links"), blank=True)
 
     search_fields = [
         index.SearchField("name"),
@@ -180,7 +180,7 @@ class ContactCard(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
     # The number itself, for tel: links and matching (E.164, e.g. +37164607181); kept by clean() and save().
     phone_e164 = models.CharField(max_length=16, blank=True, editable=False)
     email = models.EmailField(_("e-mail"), blank=True)
-    web_page = models.URLField(_("web page"), blank=True, help_text=_("e.g. the municipality's contacts page."))
+    web_page = SafeURLField(_("web page"), blank=True, help_text=_("e.g. the municipality's contacts page."))
     address = models.TextField(_("address"), blank=True)
     last_verified = models.DateField(
         _("last verified"),
@@ -311,7 +311,7 @@ class Project(FrontendPreviewMixin, PreviewableMixin, SnippetBase):
         blank=True,
         help_text=_("e.g. “Erasmus+”, “LEADER”, “Interreg Latvija–Lietuva”."),
     )
-    website = models.URLField(_("website"), blank=True)
+    website = SafeURLField(_("website"), blank=True)
     logo = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("logo"),

@@ -1,0 +1,109 @@
+"""Field blocks that apply the rules of ``blocks.sanitise`` at each end: in the admin's form (a translatable
+error), when a value is stored (``get_prep_value``) and when the API serves it (``get_api_representation``).
+
+A value written without a form and never read before it is saved (raw StreamField JSON) does not pass through
+its block's ``get_prep_value``: Wagtail writes it back as it was given. ``SafeStreamBlock``, the top-level block
+of the report's StreamFields, therefore cleans the whole stored form on every save (and every revision, which
+serialises through the same method), whichever way its children got there.
+"""
+
+from wagtail import blocks
+from wagtail.embeds.blocks import EmbedBlock
+
+from .sanitise import (
+    clean_choice,
+    clean_choices,
+    clean_raw,
+    safe_url,
+    strip_markup,
+    validate_plain_text,
+    validate_safe_url,
+)
+
+
+class PlainCharBlock(blocks.CharBlock):
+    """A one-line plain-text field: markup is refused in the admin and removed wherever else it comes from."""
+
+    def __init__(self, *args, validators=(), **kwargs):
+        super().__init__(*args, validators=(*validators, validate_plain_text), **kwargs)
+
+    def get_prep_value(self, value):
+        return strip_markup(super().get_prep_value(value))
+
+    def get_api_representation(self, value, context=None):
+        return strip_markup(super().get_api_representation(value, context))
+
+
+class PlainTextBlock(blocks.TextBlock):
+    """A multi-line plain-text field, with the rules of ``PlainCharBlock``."""
+
+    def __init__(self, *args, validators=(), **kwargs):
+        super().__init__(*args, validators=(*validators, validate_plain_text), **kwargs)
+
+    def get_prep_value(self, value):
+        return strip_markup(super().get_prep_value(value))
+
+    def get_api_representation(self, value, context=None):
+        return strip_markup(super().get_api_representation(value, context))
+
+
+class SafeURLBlock(blocks.URLBlock):
+    """A web address: http, https, mailto, tel or relative; anything else is refused, stored and served empty."""
+
+    def __init__(self, *args, validators=(), **kwargs):
+        super().__init__(*args, validators=(*validators, validate_safe_url), **kwargs)
+
+    # A missing value stays missing (null), as before; only an unsafe address becomes empty.
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return safe_url(value) if value else value
+
+    def get_api_representation(self, value, context=None):
+        value = super().get_api_representation(value, context)
+        return safe_url(value) if value else value
+
+
+class SafeEmbedBlock(EmbedBlock):
+    """An embed whose address must be safe: an unsafe stored address reads as no embed at all."""
+
+    def to_python(self, value):
+        return super().to_python(safe_url(value) if isinstance(value, str) else value)
+
+    def get_prep_value(self, value):
+        return safe_url(super().get_prep_value(value))
+
+
+class SafeChoiceBlock(blocks.ChoiceBlock):
+    """A choice whose stored value is stored and served only when it is one of the choices (else the default).
+
+    The admin's select already refuses other values; this covers values written without it.
+    """
+
+    def get_prep_value(self, value):
+        return clean_choice(self, super().get_prep_value(value))
+
+    def get_api_representation(self, value, context=None):
+        return clean_choice(self, super().get_api_representation(value, context))
+
+
+class SafeMultipleChoiceBlock(blocks.MultipleChoiceBlock):
+    """Several choices; values that are not among them are neither stored nor served."""
+
+    def get_prep_value(self, value):
+        return clean_choices(self, super().get_prep_value(value))
+
+    def get_api_representation(self, value, context=None):
+        return clean_choices(self, super().get_api_representation(value, context))
+
+
+class SafeStreamBlock(blocks.StreamBlock):
+    """A top-level StreamBlock that stores only cleaned content (see the module docstring).
+
+    Iterating it gives its ``(name, block)`` pairs, like the list of block types it is made from.
+    """
+
+    def get_prep_value(self, value):
+        return clean_raw(self, super().get_prep_value(value))
+
+    def __iter__(self):
+        return iter(self.child_blocks.items())
