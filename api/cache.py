@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from . import generations
@@ -218,11 +218,25 @@ def respond(request, entry):
     return response
 
 
+PRIVATE = "private, no-store"
+
+
+def public_cache_control():
+    """What a public API response may be cached for, by browsers and shared caches (``CMS_API_MAX_AGE``)."""
+    return f"public, max-age={getattr(settings, 'CMS_API_MAX_AGE', 300)}"
+
+
 def set_cache_control(request, response):
-    # The API ignores sessions, so "authenticated" means "sent a session cookie": such a response must not
-    # land in a shared cache, although it is the same as the public one.
-    if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-        response["Cache-Control"] = "private, no-store"
+    """The Cache-Control of a successful public API response: every endpoint's views, the schema and docs
+    pages, and (through ``api.headers``) Wagtail's own image and document views.
+
+    The API ignores sessions, so "authenticated" means "sent a session cookie": such a response must not
+    land in a shared cache, although it is the same as the public one. A response that sets a cookie is never
+    public either: a shared cache would hand the cookie to everyone.
+    """
+    if request.COOKIES.get(settings.SESSION_COOKIE_NAME) or response.cookies:
+        response["Cache-Control"] = PRIVATE
     else:
-        response["Cache-Control"] = f"public, max-age={getattr(settings, 'CMS_API_MAX_AGE', 300)}"
-    response["Vary"] = "Cookie"
+        response["Cache-Control"] = public_cache_control()
+    # Added to, never replaced: other layers vary the response too (Accept-Language, Origin).
+    patch_vary_headers(response, ("Cookie",))

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from wagtail.coreutils import get_content_languages
 
@@ -24,7 +25,7 @@ from cms.changes import KINDS, PAGE, decode_cursor, encode_cursor, object_key
 from cms.frontend import frontend_url_for, site_roots
 
 from .declare import Choices, Doc, Format, Inline
-from .endpoints.base import Error
+from .endpoints.base import error_body
 from .urls import api_base_url
 
 DEFAULT_LIMIT = 100
@@ -48,11 +49,12 @@ ENDPOINTS = {
     "cms.person": "people",
     "cms.organisation": "organisations",
     "cms.contactcard": "contacts",
+    "cms.project": "projects",
 }
 
 
 def _error(message):
-    return JsonResponse(Error(message=message), status=400)
+    return JsonResponse(error_body(message), status=400)
 
 
 # --- declarations ------------------------------------------------------------------------------------------
@@ -135,6 +137,8 @@ def represent(event, endpoints, roots):
     )
 
 
+# Read-only and public: a POST is answered 405 (require_safe), not refused by the CSRF check first.
+@csrf_exempt
 @require_safe
 def changes_view(request):
     params = request.GET

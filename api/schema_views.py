@@ -2,26 +2,46 @@
 
 Both come from the one document built by ``api.openapi``, so the page a front-end developer reads and the
 schema their tools generate types from say the same thing. The docs page is a plain Django template with
-its styles inline and no scripts: it works offline, with nothing fetched from a CDN.
+its styles inline and no scripts: it works offline, with nothing fetched from a CDN. Its
+Content-Security-Policy allows exactly that one style sheet (by its hash) and nothing else.
+
+Both change only with a deployment, so they are public and cached like the API's content (``api.cache``).
 """
 
+import base64
+import functools
+import hashlib
+import re
+
+from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from . import cache as api_cache
 from .openapi import openapi_document
 from .openapi.document import SHAPES
 
 SCHEMA_PREFIX = "#/components/schemas/"
+DOCS_TEMPLATE = "api/docs.html"
+STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
+# Read-only and public: a POST is answered 405 (require_safe), not refused by the CSRF check first.
+@csrf_exempt
 @require_safe
 def schema_view(request):
-    return JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False})
+    api_cache.set_cache_control(request, response)
+    return response
 
 
+# Read-only and public: a POST is answered 405 (require_safe), not refused by the CSRF check first.
+@csrf_exempt
 @require_safe
 def docs_view(request):
     document = openapi_document()
@@ -42,7 +62,26 @@ def docs_view(request):
         ],
         "schema_url": reverse("api-schema"),
     }
-    return render(request, "api/docs.html", context)
+    response = render(request, DOCS_TEMPLATE, context)
+    response["Content-Security-Policy"] = docs_csp()
+    api_cache.set_cache_control(request, response)
+    return response
+
+
+@functools.cache
+def docs_csp():
+    """The docs page's policy: its inline style sheet, allowed by hash, and nothing else (no scripts, images,
+    fonts, frames, forms or connections). The hash is taken from the template's source, not from a rendered
+    page, so nothing that reaches the page through the context could ever be allowed by it; the style sheet
+    must therefore be literal text, which is checked here rather than found out in a browser."""
+    source = get_template(DOCS_TEMPLATE).template.source
+    styles = STYLE_ELEMENT.findall(source)
+    if not styles or any("{{" in style or "{%" in style for style in styles):
+        raise ImproperlyConfigured(f"{DOCS_TEMPLATE} must have literal <style> elements (their hashes are its CSP)")
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'" for style in styles
+    )
+    return f"default-src 'none'; style-src {hashes}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
 def _reachable(schemas, roots, exclude):

@@ -5,7 +5,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-handler404 = "api.errors.not_found"
+# Errors under /api/ are JSON in every settings module through api.errors.ApiErrorMiddleware (which replaces
+# Django's 404 page there, DEBUG's included); this handler only covers a fault in a middleware around it.
+handler500 = "api.errors.server_error"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

@@ -6,12 +6,14 @@ query runs, and every error is a JSON body with a 4xx status.
 """
 
 import hashlib
+import inspect
 import json
 import logging
+from http import HTTPStatus
 from typing import Annotated, TypedDict
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404
 from rest_framework import status
@@ -20,6 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.views import BaseAPIViewSet
 from wagtail.coreutils import get_content_languages
 from wagtail.fields import StreamField
 
@@ -28,6 +31,7 @@ from cms.changes import PAGE, tag
 from .. import cache as api_cache
 from .. import shapes
 from ..declare import Doc
+from ..logging import current_request_id
 from ..resolver import Resolver
 
 logger = logging.getLogger(__name__)
@@ -39,9 +43,47 @@ SEARCH_OPERATORS = {"and", "or"}
 
 
 class Error(TypedDict):
-    """The body of every 400 and 404 of the API endpoints: bad input is never a 500."""
+    """The body of every error under /api/, whatever its status and whatever raised it (``api.errors``)."""
 
     message: Annotated[str, Doc("What was wrong, in English.")]
+    request_id: Annotated[
+        str,
+        Doc(
+            "The request's id, also in the X-Request-ID response header and in every log line of the request: "
+            "quote it when you report a problem."
+        ),
+    ]
+
+
+def error_body(message):
+    """The one place an error body is built: the endpoints, the other API views and ``api.errors`` use it."""
+    return Error(message=message, request_id=current_request_id())
+
+
+def status_message(status_code):
+    """The message of an error whose own text is not fit to pass on (an HTML page, an exception, DRF's text in
+    the request's language): the status's phrase, in lower case as the API's other messages."""
+    try:
+        return HTTPStatus(status_code).phrase.lower()
+    except ValueError:
+        return "error"
+
+
+def _check_serializer_factory():
+    """Wagtail's per-request serializer factory, which applies fields=, is a private classmethod: checked
+    here, so that a Wagtail upgrade that changes it fails at import rather than silently."""
+    factory = getattr(BaseAPIViewSet, "_get_serializer_class", None)
+    expected = ["router", "model", "fields_config", "show_details", "nested"]
+    if factory is None or list(inspect.signature(factory).parameters) != expected:
+        raise ImportError("wagtail.api.v2.views.BaseAPIViewSet._get_serializer_class changed: see api.endpoints.base")
+
+
+_check_serializer_factory()
+
+# What fields= never removes (fields=_, fields=-id): what identifies an item, its id and meta.type and
+# meta.detail_url — Wagtail's own minimum for nested objects. The OpenAPI document requires exactly these
+# (``api.openapi.pages``); every other key may be removed, and the defaults are said in each item's description.
+ALWAYS_PRESENT_FIELDS = ("id", "type", "detail_url")
 
 
 class DeliveryEndpointMixin:
@@ -70,8 +112,8 @@ class DeliveryEndpointMixin:
             "fields": (
                 {"type": "string"},
                 "Fields to add to the defaults, comma-separated (fields=body,topics); * for all, _ to start from "
-                "none (fields=_,title), -name to remove one. Required keys in this document are those of the "
-                "default response.",
+                "none (fields=_,title), -name to remove one. id, meta.type and meta.detail_url are never removed; "
+                "each item's description lists its defaults.",
             ),
             "search": ({"type": "string", "maxLength": MAX_SEARCH_LENGTH}, "Full-text search."),
             "search_operator": (
@@ -116,18 +158,32 @@ class DeliveryEndpointMixin:
     # --- errors --------------------------------------------------------------------------------------
     def handle_exception(self, exc):
         if isinstance(exc, Http404):
-            return Response(Error(message="not found"), status=status.HTTP_404_NOT_FOUND)
+            return Response(error_body("not found"), status=status.HTTP_404_NOT_FOUND)
         if isinstance(exc, BadRequestError):
-            return Response(Error(message=str(exc)), status=status.HTTP_400_BAD_REQUEST)
+            return Response(error_body(str(exc)), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, ValidationError | ValueError | OverflowError | DataError):
             # Bad input that reached a conversion or the database: say so, never a 500 or a traceback.
             logger.info("Rejected API input %s: %s", self.request.get_full_path(), exc)
-            return Response(Error(message="invalid query parameter value"), status=status.HTTP_400_BAD_REQUEST)
+            return Response(error_body("invalid query parameter value"), status=status.HTTP_400_BAD_REQUEST)
+        if isinstance(exc, PermissionDenied):
+            return Response(error_body("forbidden"), status=status.HTTP_403_FORBIDDEN)
         if isinstance(exc, APIException):
-            return Response(Error(message=str(exc.detail)), status=exc.status_code)
+            # DRF's own (405 for another method, 406 for an Accept without JSON): said in English, whatever the
+            # request's language (DRF's text is translated when it is raised). Its headers (Allow) are added
+            # by finalize_response.
+            return Response(error_body(status_message(exc.status_code)), status=exc.status_code)
+        # Anything else is a fault, not bad input: re-raised, it reaches api.errors.ApiErrorMiddleware, which
+        # logs it with its traceback and answers a JSON 500 (in every settings module, DEBUG included).
         return super().handle_exception(exc)
 
     # --- serialisation -------------------------------------------------------------------------------
+    @classmethod
+    def _get_serializer_class(cls, router, model, fields_config, show_details=False, nested=False):
+        # Named last, so added whatever came before (``_`` or ``-id`` included); nested items (fields=
+        # hero_image(_)) go through the child endpoint's own factory, so keep them too.
+        fields_config = [*fields_config, *((name, False, None) for name in ALWAYS_PRESENT_FIELDS)]
+        return super()._get_serializer_class(router, model, fields_config, show_details=show_details, nested=nested)
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["resolver"] = self.resolver
@@ -135,6 +191,10 @@ class DeliveryEndpointMixin:
         return shapes.block_context(context)
 
     def initial(self, request, *args, **kwargs):
+        # DRF answers a ?format= without a renderer as "not found", as if the object did not exist: it is bad
+        # input, said before content negotiation.
+        if request.GET.get("format", "json") != "json":
+            raise BadRequestError("format must be json (the only representation)")
         super().initial(request, *args, **kwargs)
         self.resolver = Resolver()
         # The router accepts only digits; an id longer than a bigint cannot exist (and would overflow).

@@ -16,7 +16,7 @@ from wagtail.api.v2.serializers import DetailUrlField
 from cms.models import preview
 
 from ..resolver import Resolver
-from .base import Error
+from .base import error_body
 from .pages import DeliveryPageSerializer, PagesEndpoint
 from .snippets import ContactsEndpoint, OrganisationsEndpoint, PeopleEndpoint, ProjectsEndpoint
 
@@ -94,7 +94,7 @@ class PreviewMixin:
         try:
             obj = preview.read(request.GET.get("token"), request.GET.get("content_type"), self.preview_kind)
         except preview.PreviewError as exc:
-            return self.private(Response(Error(message=exc.message), status=exc.status))
+            return self.private(Response(error_body(exc.message), status=exc.status))
         return self.private(Response(self.represent_preview(obj)))
 
     def finalize_response(self, request, response, *args, **kwargs):

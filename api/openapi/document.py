@@ -18,7 +18,7 @@ from .blocks import BlockSchemas
 from .jsonschema import Declarations, first_paragraph, integer, ref, string
 from .pages import PageSchemas, listing_envelope, media_item, snippet_item
 from .parameters import id_parameter, query_parameter, query_parameters
-from .responses import HEADERS, RESPONSES, ok, operation
+from .responses import HEADERS, error_responses, ok, operation, with_common_responses
 
 OPENAPI_VERSION = "3.1.1"
 API_VERSION = "2"
@@ -53,6 +53,8 @@ class Builder:
         self.add_schema_views()
         self.add_change_feed()
         self.add_previews()
+        responses = error_responses()
+        with_common_responses(self.paths, responses)
         return {
             "openapi": OPENAPI_VERSION,
             "info": {
@@ -61,7 +63,7 @@ class Builder:
                 "description": INFO_DESCRIPTION,
             },
             "paths": self.paths,
-            "components": {"schemas": self.components, "responses": RESPONSES, "headers": HEADERS},
+            "components": {"schemas": self.components, "responses": responses, "headers": HEADERS},
         }
 
     def add_endpoint(self, name, endpoint):
@@ -233,6 +235,7 @@ class Builder:
             "403": {"description": "The token is not valid (tampered with, or not a preview token).", **error},
             "404": {"description": "The previewed object no longer exists.", **error},
             "410": {"description": "The token (or its preview) has expired; ask the editor for a new link.", **error},
+            "406": {"$ref": "#/components/responses/NotAcceptable"},
         }
         private = {
             name: {"description": description, "schema": string()}
@@ -275,5 +278,8 @@ INFO_DESCRIPTION = (
     "and read-only. References to content that is not public (drafts, unpublished snippets, private pages "
     "and documents) are dropped, never half-shown: a block that needs such an object is left out, an "
     "optional reference is null, a rich-text link loses its href. Stream block types (the type key) are "
-    "part of the contract: renaming one is a breaking change."
+    "part of the contract: renaming one is a breaking change. Every error the API answers is JSON of one "
+    "shape, Error ({message, request_id}), with Cache-Control: no-store; every response carries X-Request-ID. "
+    "Only what the HTTP server refuses before the API sees it (a request line or headers too long, a request "
+    "it cannot parse) is a short HTML page."
 )

@@ -9,6 +9,7 @@ from wagtail.models import Page, get_page_models
 from cms.models import EventReportPage
 
 from .. import fields as api_fields
+from ..endpoints.base import ALWAYS_PRESENT_FIELDS
 from ..endpoints.pages import PagesEndpoint
 from .jsonschema import (
     Declarations,
@@ -84,34 +85,57 @@ class PageSchemas:
         defaults = set(
             endpoint.get_detail_default_fields(model) if detail else endpoint.get_listing_default_fields(model)
         )
-        meta = closed_object({name: self.meta_field(model, name) for name in meta_names}, required=defaults)
+        meta = closed_object({name: self.meta_field(model, name) for name in meta_names}, required=ALWAYS_PRESENT)
         body = {field.name: self.body_field(model, field) for field in endpoint.get_body_fields(model)}
         properties = {"id": body.pop("id"), "meta": meta, **body}
-        return closed_object(properties, required=defaults | {"meta"})
+        return closed_object(properties, description=defaults_note(properties, defaults), required=ALWAYS_PRESENT)
 
     def build(self):
         """``PageDetail``/``PageListingItem`` for types without fields of their own, and a pair per type with."""
         base_fields = PagesEndpoint.get_body_fields_names(Page)
-        self.components["PageDetail"] = self.item(Page, detail=True)
-        self.components["PageDetail"]["description"] = "A page of a type without fields of its own: id, meta, title."
+        self.components["PageDetail"] = describe(
+            self.item(Page, detail=True), "A page of a type without fields of its own."
+        )
         self.components["PageListingItem"] = self.item(Page, detail=False)
         specific = [model for model in get_page_models() if PagesEndpoint.get_body_fields_names(model) != base_fields]
         for model in specific:
             name = model.__name__
-            self.components[name] = self.item(model, detail=True)
-            self.components[name]["description"] = first_paragraph(model)
-            self.components[f"{name}ListingItem"] = self.item(model, detail=False)
-            self.components[f"{name}ListingItem"]["description"] = (
-                f"An item of /pages/?type={model._meta.label}. Required keys are the defaults; fields= adds any "
-                "field of the detail except "
+            self.components[name] = describe(self.item(model, detail=True), first_paragraph(model))
+            self.components[f"{name}ListingItem"] = describe(
+                self.item(model, detail=False),
+                f"An item of /pages/?type={model._meta.label}. fields= adds any field of the detail except "
                 + ", ".join(f"meta.{field}" for field in PagesEndpoint.detail_only_fields)
-                + "."
+                + ".",
             )
             self.components[f"{name}Listing"] = listing_envelope(ref(f"{name}ListingItem"))
         self.components["PageListing"] = listing_envelope(
             {"anyOf": [*(ref(f"{model.__name__}ListingItem") for model in specific), ref("PageListingItem")]}
         )
         return specific
+
+
+# What fields= cannot remove (``api.endpoints.base``): the only required keys of a page or media item, so that
+# a response conforms whatever fields= says (fields=_, fields=-title). The defaults are said in words.
+ALWAYS_PRESENT = {"id", "meta", *ALWAYS_PRESENT_FIELDS}
+
+
+def defaults_note(properties, defaults):
+    """The keys of a response without fields=, besides those always present."""
+    names = [name for name in properties if name in defaults and name not in ALWAYS_PRESENT]
+    names += [
+        f"meta.{name}" for name in properties["meta"]["properties"] if name in defaults and name not in ALWAYS_PRESENT
+    ]
+    return (
+        "Always present: id, meta.type, meta.detail_url. Without fields= also: "
+        + (", ".join(names) or "nothing else")
+        + "; fields= may remove any of these (fields=_ starts from none, fields=-title removes one)."
+    )
+
+
+def describe(schema, text):
+    """``schema`` with ``text`` ahead of the description it has."""
+    schema["description"] = f"{text} {schema['description']}" if schema.get("description") else text
+    return schema
 
 
 def listing_envelope(items):
@@ -158,6 +182,7 @@ def media_item(endpoint, detail):
         raise TypeError(f"{endpoint.__name__}: no API schema for {', '.join(missing)}")
     defaults = set(endpoint.get_detail_default_fields(model) if detail else endpoint.get_listing_default_fields(model))
     meta_names = endpoint.get_meta_fields_names(model)
-    meta = closed_object({name: schemas[name] for name in meta_names}, required=defaults)
+    meta = closed_object({name: schemas[name] for name in meta_names}, required=ALWAYS_PRESENT)
     body = {name: schemas[name] for name in endpoint.get_body_fields_names(model)}
-    return closed_object({"id": body.pop("id"), "meta": meta, **body}, required=defaults | {"meta"})
+    properties = {"id": body.pop("id"), "meta": meta, **body}
+    return closed_object(properties, description=defaults_note(properties, defaults), required=ALWAYS_PRESENT)

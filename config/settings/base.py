@@ -5,6 +5,7 @@ Everything that differs between machines comes from environment variables. Our o
 usual names so that hosting platforms can set them without translation.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -83,9 +84,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Admin login throttling (below, "Admin login"): its records of attempts come with its own migrations.
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every request gets its id before anything can log or fail (api.errors).
+    "api.errors.RequestIdMiddleware",
+    # The headers every API response carries, errors included, so it sees the final response (api.headers).
+    "api.headers.ApiHeadersMiddleware",
+    # Errors under /api/ are JSON whatever raised them, in every settings module (api.errors).
+    "api.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +107,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a refused login (too many failures) into the lockout page. It only looks at responses of login
+    # requests, so it sits just inside the cache below (which must stay last, api.E001).
+    "axes.middleware.AxesMiddleware",
     # Last: a cached API response passes through every middleware above, exactly as a fresh one does.
     "api.middleware.CachedApiResponseMiddleware",
 ]
@@ -108,7 +120,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The site's own templates (the admin login's lockout page; the demo's stand-in front-end).
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -287,6 +300,12 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
+# The admin calls no outside service on its own: no gravatar (it would send a hash of every editor's e-mail
+# address, which identifies them) and no release check from the dashboard (releases.wagtail.org), which
+# CMS_WAGTAIL_UPDATE_CHECK turns back on ("true", or "lts" for long-term-support releases only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+_update_check = env("CMS_WAGTAIL_UPDATE_CHECK", "false").strip().lower()
+WAGTAIL_ENABLE_UPDATE_CHECK = "lts" if _update_check == "lts" else env_bool("CMS_WAGTAIL_UPDATE_CHECK", False)
 
 # The default backend must run tasks at once: Wagtail updates its reference index through it, and the change
 # log reads that index while an edit is saved (check cms.E001). Background work gets an alias of its own.
@@ -300,13 +319,25 @@ TASKS = {
 # Preview: the front-end's preview route (may contain {locale}); a token lasts this many seconds.
 CMS_FRONTEND_PREVIEW_URL = env("CMS_FRONTEND_PREVIEW_URL", CMS_FRONTEND_BASE_URL.rstrip("/") + "/preview")
 CMS_PREVIEW_TOKEN_MAX_AGE = env_int("CMS_PREVIEW_TOKEN_MAX_AGE", 30 * 60)
-# Only the front-end's origins may call the preview endpoints from a browser.
+# CORS (django-cors-headers): only the front-end's origins may read the API from a browser, every /api/v2/ URL
+# (the preview endpoints too: their token is in the URL, nothing else is needed), read-only and without
+# credentials (the API ignores sessions). Another origin's scripts get no Access-Control-Allow-Origin, so they
+# cannot read an answer; errors carry the headers as well, so the front-end can read their JSON.
 CMS_FRONTEND_ORIGINS = env_list("CMS_FRONTEND_ORIGINS") or [
     "{0.scheme}://{0.netloc}".format(urlsplit(CMS_FRONTEND_BASE_URL))
 ]
 CORS_ALLOWED_ORIGINS = CMS_FRONTEND_ORIGINS
-CORS_URLS_REGEX = r"^/api/v2/(page|snippet)_preview/"
-CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+CORS_URLS_REGEX = r"^/api/v2/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+# Request headers beyond the CORS-safelisted ones: revalidation (conditional GET) and a request id of the
+# front-end's own.
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since", "x-request-id"]
+# Response headers scripts may read beyond the safelisted ones (Cache-Control, Content-Language, Content-Type,
+# Last-Modified and a few more): the validator and the request id to quote in a bug report.
+CORS_EXPOSE_HEADERS = ["ETag", "X-Request-ID"]
+# Browsers cap this themselves (Chromium at two hours); an hour keeps a changed origin list from lingering.
+CORS_PREFLIGHT_MAX_AGE = 3600
 # Webhooks: seconds allowed per attempt, the retry schedule (seconds after each failed attempt), private
 # networks that may receive them after all (CIDR, comma-separated), and whether http is refused (default: off
 # only with DEBUG).
@@ -319,20 +350,86 @@ CMS_WEBHOOK_REQUIRE_HTTPS = env_bool("CMS_WEBHOOK_REQUIRE_HTTPS", None)
 CMS_FRONTEND_HOOKS_TASK_BACKEND = "frontend_hooks"
 CMS_FRONTEND_HOOKS_SWEEP_SECONDS = env_int("CMS_FRONTEND_HOOKS_SWEEP_SECONDS", 60)
 
+# --- Admin login -------------------------------------------------------------------------------------
+# Throttling with django-axes: after CMS_LOGIN_FAILURE_LIMIT failed sign-ins, a user name is refused from that
+# client address for CMS_LOGIN_COOLOFF_MINUTES (0: until an administrator unlocks it with
+# `manage.py axes_reset_username`), even with the right password, and the sign-in answers the lockout page
+# (config/templates/security/lockout.html, status 429). The lock is on the pair of user name and address: an
+# attacker guessing an editor's password is stopped, but cannot lock that editor out from their own address.
+# Guessing many user names from one address is not limited by it (a limit per address alone would lock out
+# a whole office behind one NAT); strong passwords stop that.
+CMS_LOGIN_FAILURE_LIMIT = env_int("CMS_LOGIN_FAILURE_LIMIT", 5)
+CMS_LOGIN_COOLOFF_MINUTES = env_int("CMS_LOGIN_COOLOFF_MINUTES", 15)
+# Reverse proxies in front of the CMS that append the client address to X-Forwarded-For (a load balancer and
+# nginx: 2). 0: the peer address is the client's. Too high a number lets clients choose their own address by
+# sending the header, too low one makes every client look like the proxy (and share its locks).
+CMS_TRUSTED_PROXY_COUNT = env_int("CMS_TRUSTED_PROXY_COUNT", 0)
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name before any password is checked. Needs the request, so code that
+    # signs users in calls authenticate(request, ...) (tests use force_login).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+def client_ip_address(request):
+    """The address a sign-in comes from: the peer's, or behind CMS_TRUSTED_PROXY_COUNT proxies the one the
+    outermost proxy saw. Each proxy appends its peer to X-Forwarded-For, so the entries the trusted proxies
+    wrote are the last ones; anything a client sends in the header itself lies further left and is ignored."""
+    import ipaddress
+
+    from django.conf import settings
+
+    count = getattr(settings, "CMS_TRUSTED_PROXY_COUNT", 0)
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if count and len(forwarded) >= count:
+        try:
+            return str(ipaddress.ip_address(forwarded[-count]))
+        except ValueError:
+            pass  # not an address (a proxy that adds ports, or garbage): the peer's is still true
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_FAILURE_LIMIT = CMS_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=CMS_LOGIN_COOLOFF_MINUTES) if CMS_LOGIN_COOLOFF_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = client_ip_address
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+# A sign-in tried during a lockout does not restart it: an editor who tries again with the right password
+# after a few minutes is let in when the cool-off ends, not locked out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in forgets the failures before it.
+AXES_RESET_ON_SUCCESS = True
+# Only failures are recorded (and deleted at the next sign-in after they have cooled off): no record of
+# every sign-in's address.
+AXES_DISABLE_ACCESS_LOG = True
+
 REST_FRAMEWORK = {
     # Public delivery is JSON only: no browsable HTML API.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 
+# Plain text here, JSON lines in production (config.settings.production). Every line names the request it
+# belongs to (api.logging.RequestIdFilter, on the handler: a filter on a logger misses records propagated
+# from its children), "-" outside a request; api.access writes one line per request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "api.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"},
+    },
     "root": {"handlers": ["console"], "level": env("CMS_LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": env("CMS_LOG_LEVEL", "INFO"), "propagate": False},
         # Every background task logs its start and end at INFO: one line per save is noise, not news.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": env("CMS_WAGTAIL_LOG_LEVEL", "WARNING")},
+        # One line per request (method, path, status, duration); CMS_ACCESS_LOG_LEVEL=WARNING turns it off
+        # where the proxy in front already keeps an access log.
+        "api.access": {"level": env("CMS_ACCESS_LOG_LEVEL", "INFO")},
     },
 }

@@ -38,3 +38,7 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Sign-in throttling stays on in tests (tests/config/test_security.py), with the combined backend first:
+# Wagtail's test helpers (WagtailPageTestCase) log in with AUTHENTICATION_BACKENDS[0] and then need it to load
+# users, which the standalone one cannot. It refuses locked-out sign-ins exactly as the standalone one does.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]

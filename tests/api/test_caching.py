@@ -38,7 +38,7 @@ def test_detail_has_validators_and_answers_conditional_requests(api, settings):
             "ETag": etag,
             "Last-Modified": last_modified,
             "Cache-Control": "public, max-age=120",
-            "Vary": "Cookie, Accept-Language",
+            "Vary": "Cookie, Accept-Language, Origin",
         }, validator
     # If-Match is evaluated first (RFC 9110 section 13.2.2): a failed one is a 412 even with a matching ETag.
     assert api.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_IF_MATCH='"other"').status_code == 412

@@ -132,7 +132,8 @@ def test_bad_input_is_a_json_400(api, url, message):
     assert response.status_code == 400, (response.status_code, response.content[:300])
     assert response["Content-Type"] == "application/json"
     body = response.json()
-    assert set(body) == {"message"}
+    assert set(body) == {"message", "request_id"}
+    assert body["request_id"] == response["X-Request-ID"]
     if message:
         assert body["message"] == message
 
@@ -158,7 +159,7 @@ def test_unknown_objects_are_a_json_404(api, url):
     response = api.get(url)
     assert response.status_code == 404, (response.status_code, response.content[:300])
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"message": "not found"}
+    assert response.json() == {"message": "not found", "request_id": response["X-Request-ID"]}
 
 
 def test_no_browsable_html_api(api):

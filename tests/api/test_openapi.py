@@ -418,6 +418,83 @@ def test_errors_match_the_error_schema(api_client, demo_report, url, status, pat
     assert_valid(response.json(), documented_response_schema(path, str(status)))
 
 
+@pytest.mark.parametrize(
+    "fields",
+    ["_", "-id", "-title", "-type,-detail_url", "_,title", "_,lead", "*", "hero_image(*)", "hero_image(_)", "-lead"],
+)
+def test_every_fields_value_conforms_to_the_schema(api_client, demo_report, fields):
+    """fields= removes anything but what identifies an item; the schema requires exactly that."""
+    for url, path in [
+        (f"/api/v2/pages/{demo_report.pk}/?fields={fields}", "/api/v2/pages/{id}/"),
+        (f"/api/v2/pages/?type=cms.EventReportPage&fields={fields}", "/api/v2/pages/"),
+        (f"/api/v2/pages/?fields={fields.replace('lead', 'title')}", "/api/v2/pages/"),
+    ]:
+        if "hero_image" in fields and "type=" not in url and "{id}" not in path:
+            continue  # a field of report pages only
+        response = api_client.get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        data = response.json()
+        assert_valid(data, documented_response_schema(path))
+        for item in data.get("items", [data]):
+            assert {"id", "meta"} <= set(item) and {"type", "detail_url"} <= set(item["meta"])
+
+
+def test_images_conform_whatever_fields_says(api_client, db):
+    ImageFactory()
+    for fields in ("_", "-id", "-title,-width", "*"):
+        response = api_client.get(f"/api/v2/images/?fields={fields}")
+        assert response.status_code == 200, response.content
+        assert_valid(response.json(), documented_response_schema("/api/v2/images/"))
+        assert set(response.json()["items"][0]) >= {"id", "meta"}
+
+
+def test_every_operation_documents_the_statuses_the_stack_answers():
+    document = openapi_document()
+    for path, item in document["paths"].items():
+        responses = item["get"]["responses"]
+        assert {"400", "414", "431", "500"} <= set(responses), path
+        for status, response in responses.items():
+            response = _resolved(document, response)
+            assert "X-Request-ID" in response.get("headers", {}), (path, status)
+            if status in ("414", "431"):
+                assert set(response["content"]) == {"text/html"}, (path, status)
+            elif status[0] in "45":
+                assert response["content"]["application/json"]["schema"] == {"$ref": f"{SCHEMAS}Error"}
+
+
+def _resolved(document, response):
+    if "$ref" in response:
+        return document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "status", "path"),
+    [
+        ("/api/v2/pages/", {"HTTP_ACCEPT": "text/html"}, 406, "/api/v2/pages/"),
+        ("/api/v2/people/", {"HTTP_ACCEPT": "image/png"}, 406, "/api/v2/people/"),
+        ("/api/v2/changes/?after=bogus", {}, 400, "/api/v2/changes/"),
+        ("/api/v2/page_preview/", {}, 400, "/api/v2/page_preview/"),
+    ],
+)
+def test_other_errors_match_their_documented_response(api_client, db, url, headers, status, path):
+    response = api_client.get(url, **headers)
+    assert response.status_code == status, response.content
+    assert_valid(response.json(), documented_response_schema(path, str(status)))
+
+
+def test_a_fault_matches_the_documented_500(db, monkeypatch):
+    from api.endpoints.pages import PagesEndpoint
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(PagesEndpoint, "listing_view", boom)
+    response = Client(HTTP_HOST="localhost", raise_request_exception=False).get("/api/v2/pages/")
+    assert response.status_code == 500
+    assert_valid(response.json(), documented_response_schema("/api/v2/pages/", "500"))
+
+
 @pytest.mark.parametrize("path", ["/api/v2/pages/{id}/", "/api/v2/pages/", "/api/v2/people/{id}/"])
 def test_conditional_requests_are_documented_and_answered(api_client, demo_report, path):
     url = path.replace("{id}", str(demo_ids()["person"] if "people" in path else demo_report.pk))

@@ -161,7 +161,7 @@ def test_an_expired_token_is_refused_without_content(api, report, editor):
         response = api.get(PAGE_PREVIEW, query(url))
     assert response.status_code == 410
     assert_private(response)
-    assert response.json() == {"message": "the preview token has expired"}
+    assert response.json()["message"] == "the preview token has expired"
 
 
 def test_the_lifetime_is_configurable(api, report, editor, settings):
@@ -188,7 +188,7 @@ def test_the_lifetime_is_configurable(api, report, editor, settings):
 def test_bad_requests_are_json_4xx(api, params, status):
     response = api.get(PAGE_PREVIEW, params)
     assert response.status_code == status
-    assert set(response.json()) == {"message"}
+    assert set(response.json()) == {"message", "request_id"}
     assert_private(response)
 
 
@@ -232,7 +232,7 @@ def test_a_deleted_object_is_not_found(api, report, editor):
     report.delete()
     response = api.get(PAGE_PREVIEW, query(url))
     assert response.status_code == 404
-    assert set(response.json()) == {"message"}
+    assert set(response.json()) == {"message", "request_id"}
 
 
 def test_expired_snapshots_are_cleaned_up(report, editor):
@@ -260,7 +260,7 @@ def test_any_change_to_a_token_is_refused(api, report, editor, position, replace
         assert response.status_code == 200
     else:
         assert response.status_code in (400, 403, 404, 410)
-        assert set(response.json()) == {"message"}
+        assert set(response.json()) == {"message", "request_id"}
 
 
 # --- who may mint --------------------------------------------------------------------------------------

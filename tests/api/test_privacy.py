@@ -125,7 +125,8 @@ def test_errors_reveal_nothing(api):
     draft = EventReportPageFactory(title="Slepenais melnraksts", live=False)
     response = api.get(f"/api/v2/pages/{draft.pk}/")
     assert response.status_code == 404
-    assert json.loads(response.content) == {"message": "not found"}
+    body = json.loads(response.content)
+    assert body == {"message": "not found", "request_id": response["X-Request-ID"]}
 
 
 def test_large_streams_do_not_leak_either(api):

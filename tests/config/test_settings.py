@@ -1,6 +1,9 @@
-"""Production settings refuse to start half-configured and pass Django's deployment checks."""
+"""Production settings refuse to start half-configured and pass Django's deployment checks; logs name the
+request they belong to (JSON lines in production, plain text elsewhere)."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -40,3 +43,36 @@ def test_deploy_check_reports_nothing():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+LOG_A_FAULT = """
+import logging
+from api import logging as request_ids
+request_ids.bind("req-0123456789")
+try:
+    raise RuntimeError("the fault")
+except RuntimeError:
+    logging.getLogger("api.errors").exception("Internal Server Error: %s", "/api/v2/pages/")
+"""
+
+
+def test_production_logs_are_json_lines_with_the_request_id():
+    result = run_manage("shell", "-c", LOG_A_FAULT, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    fault = next(record for record in records if record["logger"] == "api.errors")
+    assert fault["level"] == "ERROR"
+    assert fault["message"] == "Internal Server Error: /api/v2/pages/"
+    assert fault["request_id"] == "req-0123456789"
+    assert "RuntimeError: the fault" in fault["exception"] and "Traceback" in fault["exception"]
+    assert fault["time"].startswith(("20", "19"))
+    # Records outside a request say so.
+    assert {record["request_id"] for record in records if record is not fault} <= {"-"}
+
+
+def test_plain_text_logs_show_the_request_id():
+    result = run_manage("shell", "-c", LOG_A_FAULT, env={"DJANGO_SETTINGS_MODULE": "config.settings.dev"})
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stderr.splitlines() if "Internal Server Error" in line)
+    assert re.search(r" ERROR api\.errors \[req-0123456789\] Internal Server Error: /api/v2/pages/$", line), line
+    assert "RuntimeError: the fault" in result.stderr
