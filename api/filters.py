@@ -9,20 +9,28 @@ day of that month, one known only to the year every day of the year, and one wit
 day, so no date filter and neither ``when=`` value matches it. ``when=upcoming`` therefore means "may not be
 over yet" and ``when=past`` "certainly over": an event in the current month, known only to the month, is
 upcoming until the month ends.
+
+The filters by object (organisation, project, person, topic) match only through a *public* object
+(``public_snippets``: what the snippet endpoints list and the resolver shows). One never published, unpublished
+or expired answers exactly as an id or slug that does not exist — an empty list — so the filters cannot tell
+which unpublished people or organisations exist, nor which reports name them.
 """
 
 import datetime
+import re
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, F, Q
+from django.db.models import BigIntegerField, Exists, F, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from wagtail.api.v2.filters import BaseFilterBackend, OrderingFilter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.models import Page, ReferenceIndex
 
-from cms.models import EventOrganiser, EventProject, EventReportPage, Organisation, Person, Project
+from cms.models import EventOrganiser, EventProject, EventReportPage, Organisation, Person, Project, Topic
 from cms.models.pages import EventFormat, EventKind
+
+TOPIC_SLUG = r"^[-a-zA-Z0-9_]+$"
 
 _PERIODS = (
     " A date known only to the month stands for the whole month, one known only to the year for the whole year; "
@@ -60,7 +68,7 @@ EVENT_FILTERS = {
         "locale= narrows to one language).",
     ),
     "person": ({"type": "integer", "minimum": 1}, "Reports the person appears in."),
-    "topic": ({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}, "Reports filed under the topic with this slug."),
+    "topic": ({"type": "string", "pattern": TOPIC_SLUG}, "Reports filed under the topic with this slug."),
 }
 
 
@@ -77,13 +85,34 @@ def _parse_id(name, value):
     return int(value)
 
 
+def _reports(**lookups):
+    """The reports matching ``lookups``, as a condition on ``pk``: the search backends accept filters only on
+    fields they index (``id`` is one, the derived ``starts_on``/``ends_on`` are not), so every filter here is
+    stated on ``pk`` and works with ``?search=`` too."""
+    return Q(pk__in=EventReportPage.objects.filter(**lookups).values("pk"))
+
+
+def public_snippets(model):
+    """The snippets the API shows: live ones (one never published, unpublished or expired is not). The snippet
+    endpoints list these, and the report filters match only through them."""
+    return model.objects.filter(live=True)
+
+
 def _referenced_in_pages(model, pk):
-    """Ids (as text) of pages whose content refers to the object, from Wagtail's reference index."""
-    return ReferenceIndex.objects.filter(
-        to_content_type=ContentType.objects.get_for_model(model),
-        to_object_id=str(pk),
-        base_content_type=ContentType.objects.get_for_model(Page),
-    ).values("object_id")
+    """Ids of pages whose content refers to the object, if it is public, from Wagtail's reference index (which
+    indexes what is saved on the page row: a live page's live content, not its drafts)."""
+    return (
+        ReferenceIndex.objects.filter(
+            to_content_type=ContentType.objects.get_for_model(model),
+            to_object_id=str(pk),
+            base_content_type=ContentType.objects.get_for_model(Page),
+        )
+        .filter(Exists(public_snippets(model).filter(pk=pk)))
+        # ``object_id`` is text (any model's key); a page's is its integer id. As an integer the subquery can
+        # be matched against ``pk`` itself, which the search backends accept as a filter while searching.
+        .annotate(page_id=Cast("object_id", BigIntegerField()))
+        .values("page_id")
+    )
 
 
 class EventReportFilter(BaseFilterBackend):
@@ -100,15 +129,15 @@ class EventReportFilter(BaseFilterBackend):
         params = request.GET
         # ``starts_on``/``ends_on`` are null for an unknown date, and a comparison with null is never true.
         if "date_from" in params:
-            queryset = queryset.filter(ends_on__gte=_parse_date("date_from", params["date_from"]))
+            queryset = queryset.filter(_reports(ends_on__gte=_parse_date("date_from", params["date_from"])))
         if "date_to" in params:
-            queryset = queryset.filter(starts_on__lte=_parse_date("date_to", params["date_to"]))
+            queryset = queryset.filter(_reports(starts_on__lte=_parse_date("date_to", params["date_to"])))
         if "when" in params:
             today = timezone.localdate()
             if params["when"] == "upcoming":
-                queryset = queryset.filter(ends_on__gte=today)
+                queryset = queryset.filter(_reports(ends_on__gte=today))
             elif params["when"] == "past":
-                queryset = queryset.filter(ends_on__lt=today)
+                queryset = queryset.filter(_reports(ends_on__lt=today))
             else:
                 raise BadRequestError("when must be 'upcoming' or 'past'")
         if "event_kind" in params:
@@ -120,26 +149,30 @@ class EventReportFilter(BaseFilterBackend):
             raise BadRequestError("event_format must be one of: " + ", ".join(EventFormat.values))
         if "organisation" in params:
             pk = _parse_id("organisation", params["organisation"])
-            organiser_pages = EventOrganiser.objects.filter(organisation_id=pk).values("page_id")
-            referring = _referenced_in_pages(Organisation, pk)
-            queryset = queryset.annotate(_pk_text=Cast("pk", CharField())).filter(
-                Q(pk__in=organiser_pages) | Q(_pk_text__in=referring)
-            )
+            organiser_pages = EventOrganiser.objects.filter(
+                organisation__in=public_snippets(Organisation).filter(pk=pk)
+            ).values("page_id")
+            queryset = queryset.filter(Q(pk__in=organiser_pages) | Q(pk__in=_referenced_in_pages(Organisation, pk)))
         if "project" in params:
             pk = _parse_id("project", params["project"])
             # Any language version: a translated report links the project's translation. An unpublished project
             # matches nothing, so the filter does not reveal which reports link it.
             versions = Project.objects.filter(
-                translation_key__in=Project.objects.filter(pk=pk, live=True).values("translation_key")
+                translation_key__in=public_snippets(Project).filter(pk=pk).values("translation_key")
             )
             queryset = queryset.filter(pk__in=EventProject.objects.filter(project__in=versions).values("page_id"))
         if "person" in params:
             pk = _parse_id("person", params["person"])
-            queryset = queryset.annotate(_pk_text=Cast("pk", CharField())).filter(
-                _pk_text__in=_referenced_in_pages(Person, pk)
-            )
+            queryset = queryset.filter(pk__in=_referenced_in_pages(Person, pk))
         if "topic" in params:
-            queryset = queryset.filter(topics__slug=params["topic"], topics__live=True)
+            slug = params["topic"]
+            if not re.fullmatch(TOPIC_SLUG, slug):
+                raise BadRequestError("topic must be a slug: Latin letters, digits, hyphens and underscores")
+            topics = public_snippets(Topic).filter(slug=slug)
+            # Through the relation's own table: a page filed under two topics of the slug (two languages'
+            # copies) is still one result.
+            filed = EventReportPage.topics.through.objects.filter(topic__in=topics).values("eventreportpage_id")
+            queryset = queryset.filter(pk__in=filed)
         return queryset
 
 

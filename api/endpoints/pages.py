@@ -19,6 +19,7 @@ from .. import cache as api_cache
 from .. import fields
 from ..filters import EVENT_FILTERS, EventReportFilter, NullsLastOrderingFilter
 from ..privacy import page_is_public, public_pages_q
+from ..search import with_search_filter
 from .base import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, DeliveryEndpointMixin
 
 
@@ -46,10 +47,13 @@ def _projects():
 
 class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
     base_serializer_class = DeliveryPageSerializer
-    filter_backends = [
-        EventReportFilter,
-        *(NullsLastOrderingFilter if f is OrderingFilter else f for f in PagesAPIViewSet.filter_backends),
-    ]
+    filter_backends = with_search_filter(
+        [
+            EventReportFilter,
+            *(NullsLastOrderingFilter if f is OrderingFilter else f for f in PagesAPIViewSet.filter_backends),
+        ]
+    )
+    search_limits = (MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS)
     # ``site`` is not offered: the API serves one public site, whose page trees are all of its locales.
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(EVENT_FILTERS) - {"site"}
     meta_fields = PagesAPIViewSet.meta_fields + [

@@ -1,10 +1,14 @@
 """Public, read-only endpoints for the reusable snippets: people, organisations, contact cards, projects.
 
-Only live (published) snippets are listed or found. Each item is the same shape that appears inside a
-report (see ``api.shapes``), plus Wagtail-style ``meta``.
+Only live (published) snippets are listed or found (``api.filters.public_snippets``, the rule the report
+filters share). Each item is the same shape that appears inside a report (see ``api.shapes``), plus Wagtail-style
+``meta``.
+
+``?search=`` has no search index behind it here: every word of the search (``api.search.search_words``: quotes,
+operators and punctuation only separate words) must occur, case-insensitively, in one of the endpoint's
+``search_fields``; a search without a word finds nothing, as on the indexed endpoints.
 """
 
-from django.db.models import Q
 from wagtail.api.v2.utils import BadRequestError, get_object_detail_url
 from wagtail.api.v2.views import BaseAPIViewSet
 from wagtail.coreutils import get_content_languages
@@ -15,7 +19,9 @@ from cms.models.snippets import ProjectKind
 
 from .. import cache as api_cache
 from .. import shapes
-from .base import MAX_SEARCH_LENGTH, DeliveryEndpointMixin
+from ..filters import public_snippets
+from ..search import contains_words
+from .base import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, DeliveryEndpointMixin
 
 ORDERINGS = {"id": "pk", "-id": "-pk", "name": "name", "-name": "-name"}
 
@@ -41,7 +47,7 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
         }
 
     def get_queryset(self):
-        return self.model.objects.filter(live=True).select_related("locale", *self.select_related)
+        return public_snippets(self.model).select_related("locale", *self.select_related)
 
     def filter_listing(self, queryset):
         params = self.request.GET
@@ -52,11 +58,9 @@ class SnippetEndpoint(DeliveryEndpointMixin, BaseAPIViewSet):
             )
         if "locale" in params:  # validated against the configured languages in check_common_parameters
             queryset = queryset.filter(locale__language_code=params["locale"])
-        if params.get("search"):
-            query = Q()
-            for name in self.search_fields:
-                query |= Q(**{f"{name}__icontains": params["search"]})
-            queryset = queryset.filter(query)
+        if "search" in params:
+            condition = contains_words(params["search"], self.search_fields, (MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS))
+            queryset = queryset.none() if condition is None else queryset.filter(condition)
         order = params.get("order", "name")
         if order not in ORDERINGS:
             raise BadRequestError("order must be one of: " + ", ".join(ORDERINGS))
