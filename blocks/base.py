@@ -9,7 +9,18 @@ class ApiStructBlock(blocks.StructBlock):
     """
 
     api_required = ()
+    # The chosen objects whose not being public takes the whole block out of the API; by default the
+    # ``api_required`` ones. A block that names one indexes no text for search: the search index is written
+    # when the page is saved and knows nothing of the chosen object's state later (unpublished, moved into a
+    # private collection), so words from such a block would find the page by text no reader can see.
+    api_depends_on = None
     api_extra_properties = {}
+
+    def get_searchable_content(self, value):
+        depends_on = self.api_required if self.api_depends_on is None else self.api_depends_on
+        if any(value.get(name) for name in depends_on):
+            return []
+        return super().get_searchable_content(value)
 
     def get_api_representation(self, value, context=None):
         data = super().get_api_representation(value, context)

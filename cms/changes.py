@@ -40,6 +40,7 @@ from django.dispatch import Signal
 from wagtail.models import (
     Collection,
     CollectionViewRestriction,
+    DraftStateMixin,
     Locale,
     Page,
     PageViewRestriction,
@@ -138,12 +139,16 @@ class Affected:
     tags: set = field(default_factory=set)
     urls: set = field(default_factory=set)
     public_pages: set = field(default_factory=set)
+    # The snippets the public may know of: the changed ones and those live now (``snippets`` also holds
+    # drafts, followed for the pages that choose them). Purges name only these.
+    public_snippets: set = field(default_factory=set)
     everything: bool = False
 
     def as_json(self):
         return {
             "pages": sorted(self.pages),
             "public_pages": sorted(self.public_pages),
+            "public_snippets": sorted(f"{key}:{pk}" for key, pk in self.public_snippets),
             "snippets": sorted(f"{key}:{pk}" for key, pk in self.snippets),
             "media": sorted(f"{key}:{pk}" for key, pk in self.media),
             "tags": sorted(self.tags),
@@ -268,9 +273,16 @@ class AffectedSet:
             if not issubclass(model, TranslatableMixin):
                 continue
             same = model.objects.filter(translation_key__in=model.objects.filter(pk__in=pks).values("translation_key"))
-            for pk in same.values_list("pk", flat=True):
+            if issubclass(model, DraftStateMixin):
+                rows = same.values_list("pk", "live")
+            else:
+                rows = ((pk, True) for pk in same.values_list("pk", flat=True))
+            for pk, live in rows:
+                # A translation that is not live is followed to the pages that choose it (they show the source
+                # instead), but gets no tag: tags go out in the feed and in purges, and would name a draft.
                 self.affected.snippets.add((key, pk))
-                self.affected.tags.add(tag(key, pk))
+                if live or pk in pks:
+                    self.affected.tags.add(tag(key, pk))
 
     def _referrers(self):
         """Pages and snippets referring to what changed, through the reference index and many-to-many
@@ -353,6 +365,21 @@ class AffectedSet:
                 self.affected.urls.add(frontend_url_for(url_path, roots))
         self.affected.urls |= self.old_urls
         self.affected.urls.discard(None)
+        self._public_snippets()
+
+    def _public_snippets(self):
+        by_model = {}
+        for key, pk in self.affected.snippets:
+            if tag(key, pk) in self.affected.tags:
+                self.affected.public_snippets.add((key, pk))  # a changed one: the event is about it
+            else:
+                by_model.setdefault(key, set()).add(pk)
+        for key, pks in by_model.items():
+            model = apps.get_model(key)
+            rows = model.objects.filter(pk__in=pks)
+            if issubclass(model, DraftStateMixin):
+                rows = rows.filter(live=True)
+            self.affected.public_snippets.update((key, pk) for pk in rows.values_list("pk", flat=True))
 
 
 @functools.cache
@@ -414,6 +441,10 @@ def record(kind, obj, builder, *, public, url_path="", always=False, was_public=
     if previous is not None and previous.public and previous.url_path and (not public or previous.url_path != url_path):
         affected.urls.add(frontend_url_for(previous.url_path))  # the address the public knew
     affected.urls.discard(None)
+    if always and not (public or before) and not (affected.urls or affected.public_pages):
+        # A subtree edit below a private root that reached no public page and no address the public knew
+        # (e.g. restricting a draft): an event would only announce that the root exists.
+        return None
     locale = obj.locale if getattr(obj, "locale_id", None) else None
     specific = obj.specific_class if isinstance(obj, Page) else type(obj)
     event = ChangeEvent.objects.create(
@@ -535,8 +566,13 @@ def _on_page_deleted(sender, instance, **kwargs):
 def _on_page_restriction(sender, instance, **kwargs):
     page = Page.objects.filter(pk=instance.page_id).first()
     if page is not None:
-        # The URLs to purge are those public before or after: the subtree, minus other restrictions.
-        record_page("page.privacy", page, subtree=True, ignore_restriction=page.path)
+        # The URLs to purge are those public before or after: the subtree, minus other restrictions. Without an
+        # event of its own, the page was public before exactly when it is live and no other restriction
+        # covers it (a draft never was).
+        others = [path for path in restricted_page_paths() if path != page.path]
+        record_page(
+            "page.privacy", page, subtree=True, ignore_restriction=page.path, was_public=page_is_public(page, others)
+        )
 
 
 def _on_snippet_published(sender, instance, **kwargs):

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
 from cms.changes import PAGE, PAGES_LISTING, SNIPPET_LISTINGS
+from cms.changes import tag as cache_tag
 from cms.frontend import frontend_base_url
 
 from . import outbox
@@ -98,11 +99,15 @@ def purge_targets(event):
         tags |= set(LISTING_ENDPOINTS)
 
     urls = set(frontend_urls)
-    for pk in set(affected.get("pages", [])) | set(affected.get("public_pages", [])):
+    # Only what the public may know of: pages public now or named by a tag (the changed page, the live pages of
+    # a changed subtree), snippets changed or live (cms.changes); a draft's API address is never sent out.
+    # (Events written before public_snippets existed fall back to every snippet they name.)
+    named_pages = {pk for pk in affected.get("pages", []) if cache_tag(PAGE, pk) in tags}
+    for pk in named_pages | set(affected.get("public_pages", [])):
         urls.add(_api_url("pages:detail", pk=int(pk)))
     media = _media_endpoints()
     media_kinds = set()
-    for marker in affected.get("snippets", []):
+    for marker in affected.get("public_snippets", affected.get("snippets", [])):
         key, _sep, pk = marker.rpartition(":")
         if key in SNIPPET_ENDPOINTS and pk.isdigit():  # topics have no endpoint of their own
             urls.add(_api_url(f"{SNIPPET_ENDPOINTS[key]}:detail", pk=int(pk)))
