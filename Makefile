@@ -2,14 +2,18 @@
 #   make demo   install, migrate SQLite, load demo content, create the demo admin, serve on 127.0.0.1:8000
 #               with the webhook and purge worker beside it
 #   make test   install, lint, check, and run the whole test suite
+#   make fuzz   serve the demo on a throwaway database and fuzz its API against its own OpenAPI document
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make fuzz: the settings module, and a PostgreSQL database (empty: SQLite in a temporary directory).
+FUZZ_SETTINGS ?= config.settings.dev
+FUZZ_DATABASE_URL ?=
 
-.PHONY: demo test install lint check pytest messages compilemessages clean docs
+.PHONY: demo test fuzz install lint check pytest messages compilemessages clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,6 +48,13 @@ pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check pytest
+
+# Schemathesis against the served demo (.ci/fuzz): fixed seed, bounded examples and time; non-zero on any failure.
+# FUZZ_DATABASE_URL names a throwaway PostgreSQL database (its name must contain "fuzz": it is dropped and
+# created). config.settings.production also uses Redis: db 13 of 127.0.0.1:6379 (FUZZ_REDIS_URL), flushed.
+# FUZZ_EXAMPLES, FUZZ_SEED and FUZZ_TIMEOUT (seconds) tune the run; `.ci/fuzz --help` lists the options.
+fuzz: install
+	FUZZ_SETTINGS=$(FUZZ_SETTINGS) FUZZ_DATABASE_URL=$(FUZZ_DATABASE_URL) $(BIN)/python .ci/fuzz $(FUZZ_ARGS)
 
 # Refresh the Latvian and Latgalian catalogues after changing translatable strings; translate, then
 # `make compilemessages`. One catalogue for all four apps, shipped in the wheel: cms/locale.
