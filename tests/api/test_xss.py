@@ -357,8 +357,21 @@ def test_corpus_is_large_enough():
     assert len(set(PAYLOADS)) >= 100
 
 
+def storable(payloads, max_length=None):
+    """The payloads the database can hold at all. PostgreSQL refuses NUL in text and JSON (the write fails with
+    a DataError: nothing is stored, so nothing can be served), and a URL column refuses what exceeds its length
+    when written by SQL; SQLite stores both. Every payload still runs on SQLite."""
+    kept = payloads
+    if connection.vendor == "postgresql":
+        kept = [p for p in kept if "\x00" not in p and "\\u0000" not in p]
+        if max_length is not None:
+            kept = [p for p in kept if len(p) <= max_length]
+    return kept
+
+
 @pytest.mark.parametrize("chunk", _chunks(PAYLOADS, 50), ids=lambda chunk: f"{len(chunk)}-payloads")
 def test_corpus_is_stored_clean_and_served_clean(api, chunk):
+    chunk = storable(chunk)
     page, person = plant(chunk)
     for field in ("body", "follow_ups", "resources"):
         problems = json_problems(list(getattr(page, field).raw_data), STORED)
@@ -426,6 +439,7 @@ def _bypass_the_models(page, payload):
 
 @pytest.mark.parametrize("chunk", _chunks(PAYLOADS, 70), ids=lambda chunk: f"{len(chunk)}-payloads")
 def test_corpus_written_behind_the_models_back_is_served_clean(api, chunk):
+    chunk = storable(chunk, max_length=200)
     page, _person = plant(["ok"])
     documents = []
     for payload in chunk:

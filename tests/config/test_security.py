@@ -125,15 +125,6 @@ def test_a_correct_password_is_refused_after_too_many_failures_until_the_cool_of
     assert signed_in(sign_in("editor", PASSWORD))
 
 
-def test_the_lockout_message_is_english_for_an_english_admin(editor):
-    fail(settings.AXES_FAILURE_LIMIT)
-    refused = sign_in("editor", PASSWORD, HTTP_COOKIE=f"{settings.LANGUAGE_COOKIE_NAME}=en")
-    assert refused.status_code == 429
-    html = refused.content.decode()
-    assert "Too many failed sign-in attempts." in html
-    assert "Try again in 15 minutes." in html
-
-
 @override_settings(AXES_COOLOFF_TIME=None)
 def test_without_a_cool_off_an_administrator_unlocks(editor, latvian_lockout_messages):
     fail(settings.AXES_FAILURE_LIMIT)
