@@ -90,8 +90,8 @@ def test_latgalian_can_be_chosen_in_the_account_settings_and_the_admin_then_spea
     assert "Tuoļuokuos aktivitatis i kontakti" in html  # "Follow-up and contacts"
     # ... wagtail-localize's too (its "Translate this page" action) ...
     assert "Tulkuot itū lopu" in html and "Translate this page" not in html
-    # ... and Wagtail's own, which has no Latgalian, in Latvian where Wagtail has it (Django falls back to the
-    # LANGUAGE_CODE catalogue), otherwise in English.
+    # ... and Wagtail's own where the catalogue has no Latgalian for it in Latvian (Django falls back to the
+    # LANGUAGE_CODE catalogue).
     assert "Saglabāt melnrakstu" in html  # "Save draft"
 
 
@@ -101,7 +101,7 @@ def test_what_a_latgalian_admin_shows_for_each_kind_of_string():
         assert translation.gettext("Sync translated pages") == "Sinhronizēt tulkuotuos lopys"  # wagtail-localize's
         assert translation.gettext("Save draft") == "Saglabāt melnrakstu"  # Wagtail's, from its Latvian
         assert translation.gettext("Use server language: %(language_name)s") == (
-            "Use server language: %(language_name)s"  # Wagtail's, with no Latvian either
+            "Servera valoda: %(language_name)s"  # Wagtail's, without Latvian of its own: ours, through the fallback
         )
 
 

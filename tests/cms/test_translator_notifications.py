@@ -90,7 +90,7 @@ def test_each_translator_reads_it_in_their_admin_language(en, publish):
 
     [in_latvian] = mails_to(latvian_speaker)
     [in_english] = mails_to(english_speaker)
-    assert in_latvian.body.startswith("Sveiki latviete,")
+    assert in_latvian.body.startswith("Labdien, latviete!")
     assert in_english.body.startswith("Hello anglis,")
 
 
