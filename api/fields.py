@@ -217,19 +217,24 @@ class StreamField(Field):
 
 
 class ImageField(Field):
-    """An image foreign key, with the alt text from ``alt_field`` when the model has one."""
+    """An image foreign key, with the alt text from ``alt_field`` when the model has one; an empty alt when the
+    model's ``decorative_field`` says the image is decorative."""
 
     returns = shapes.Image | None
 
-    def __init__(self, alt_field=None, **kwargs):
+    def __init__(self, alt_field=None, decorative_field=None, **kwargs):
         self.alt_field = alt_field
+        self.decorative_field = decorative_field
         kwargs["source"] = "*"
         super().__init__(**kwargs)
 
     def to_representation(self, obj):
         field = obj._meta.get_field(self.field_name)
         image = _resolver(self).get(field.related_model, getattr(obj, field.attname))
-        alt = getattr(obj, self.alt_field) or None if self.alt_field else None
+        if self.decorative_field and getattr(obj, self.decorative_field):
+            alt = ""
+        else:
+            alt = getattr(obj, self.alt_field) or None if self.alt_field else None
         return shapes.image(image, alt_text=alt)
 
 
@@ -276,6 +281,22 @@ class PreciseDateField(Field):
         return dates.iso(getattr(page, self.field_name), getattr(page, self.precision_field))
 
 
+class KnownPrecisionField(Field):
+    """How exactly a date of the page is known (``cms.dates.known``): “unknown” whenever the date is null, so a
+    reader is never told that an empty date is exact."""
+
+    returns = Precision
+
+    def __init__(self, date_field, precision_field, **kwargs):
+        self.date_field = date_field
+        self.precision_field = precision_field
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, page):
+        return dates.known(getattr(page, self.date_field), getattr(page, self.precision_field))
+
+
 class SessionsField(Field):
     returns = list[Session]
 
@@ -283,7 +304,7 @@ class SessionsField(Field):
         return [
             Session(
                 date=dates.iso(session.date, session.date_precision),
-                date_precision=session.date_precision,
+                date_precision=dates.known(session.date, session.date_precision),
                 date_text=session.date_text,
                 start_time=session.start_time.isoformat(timespec="minutes") if session.start_time else None,
                 end_time=session.end_time.isoformat(timespec="minutes") if session.end_time else None,
@@ -341,7 +362,7 @@ class RelatedEventsField(Field):
                     report=report,
                     name=row.name,
                     date=dates.iso(row.date, row.date_precision),
-                    date_precision=row.date_precision,
+                    date_precision=dates.known(row.date, row.date_precision),
                     date_text=row.date_text,
                     url=safe_url(row.url),
                 )

@@ -27,6 +27,7 @@ from wagtail.api.v2.filters import BaseFilterBackend, OrderingFilter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.models import Page, ReferenceIndex
 
+from cms import publishing
 from cms.models import EventOrganiser, EventProject, EventReportPage, Organisation, Person, Project, Topic
 from cms.models.pages import EventFormat, EventKind
 
@@ -92,10 +93,10 @@ def _reports(**lookups):
     return Q(pk__in=EventReportPage.objects.filter(**lookups).values("pk"))
 
 
-def public_snippets(model):
-    """The snippets the API shows: live ones (one never published, unpublished or expired is not). The snippet
-    endpoints list these, and the report filters match only through them."""
-    return model.objects.filter(live=True)
+# The snippets the API shows: live ones (one never published, unpublished or expired is not). The rule is the
+# CMS's, which refuses publishing a page that shows others (cms.publishing); the snippet endpoints list these,
+# and the report filters match only through them.
+public_snippets = publishing.public_snippets
 
 
 def _referenced_in_pages(model, pk):

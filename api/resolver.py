@@ -20,7 +20,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from blocks.choosers import prefetched_objects
-from cms import fallbacks
+from cms import fallbacks, publishing
 
 from . import richtext
 from .privacy import document_is_public, image_is_public, page_is_public
@@ -165,7 +165,9 @@ class Resolver:
         alternatives = {}
         if wrong:
             languages = {self.language or settings.LANGUAGE_CODE, settings.LANGUAGE_CODE}
-            others = model.objects.filter(translation_key__in=wrong, live=True, locale__language_code__in=languages)
+            others = publishing.public_snippets(model).filter(
+                translation_key__in=wrong, locale__language_code__in=languages
+            )
             for other in others.select_related(*related):
                 alternatives[(other.translation_key, other.locale.language_code)] = other
         for pk in ids:
@@ -175,7 +177,7 @@ class Resolver:
                 after(chosen)
 
     def _fits(self, obj):
-        return obj.live and (self.language is None or obj.locale.language_code == self.language)
+        return publishing.is_public(obj) and (self.language is None or obj.locale.language_code == self.language)
 
     def _choose(self, obj, alternatives):
         if obj is None:
@@ -185,7 +187,7 @@ class Resolver:
         else:
             chosen = (
                 alternatives.get((obj.translation_key, self.language))
-                or (obj if obj.live else None)
+                or (obj if publishing.is_public(obj) else None)
                 or alternatives.get((obj.translation_key, settings.LANGUAGE_CODE))
             )
         if chosen is not None:

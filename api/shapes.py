@@ -18,6 +18,7 @@ from wagtail.models import Page
 from blocks.sanitise import safe_url
 from blocks.services import CONTEXT_KEY, BlockServices
 from cms import models as content
+from cms import publishing
 from cms.models.snippets import ProjectKind
 
 from .declare import Choices, Component, Doc, Format, Html, Keys
@@ -246,7 +247,7 @@ def page_ref(page) -> PageRef | None:
 def showable(obj):
     """Live, or a draft that the preview endpoint put in front of an editor (``api_preview``, set only on the
     objects it loaded for one preview response)."""
-    return obj is not None and (obj.live or getattr(obj, "api_preview", False))
+    return obj is not None and (publishing.is_public(obj) or getattr(obj, "api_preview", False))
 
 
 def _translated(obj) -> Translated:

@@ -55,9 +55,9 @@ IMAGE_SIZE = (1000, 667)
 
 _NAMESPACE = uuid.UUID("7726c926-e300-4191-a000-00000000be0c")
 
-# One cycle of body blocks: every kind an event report uses except ``video`` (an embed would call out to the
-# oEmbed provider over the network). 50 blocks are five cycles.
-CYCLE = ("heading", "paragraph", "speaker", "talk", "image", "discussion", "quote", "contact", "document", "follow_up")
+# One cycle of body blocks: every kind a report's body holds except ``video`` (an embed would call out to the
+# oEmbed provider over the network). Contact cards and follow-ups have streams of their own (see ``report``).
+CYCLE = ("heading", "paragraph", "speaker", "talk", "image", "discussion", "quote", "document")
 
 
 def block_id(*parts):
@@ -204,7 +204,7 @@ class Builder:
         )
 
     def block(self, kind, n):
-        """One body block, ``(kind, value)`` as the stream builder takes it."""
+        """One block of a report (a follow-up too), ``(kind, value)`` as the stream builder takes it."""
         cycle = n // len(CYCLE)
         if kind == "heading":
             value = {"text": f"Sadaļa {cycle + 1}", "level": "h2"}
@@ -251,8 +251,6 @@ class Builder:
             }
         elif kind == "quote":
             value = {"text": "Sociālā uzņēmējdarbība ir iespēja novadam.", "attribution": "Runātāja Nr. 1"}
-        elif kind == "contact":
-            value = self.contacts[cycle % len(self.contacts)]
         elif kind == "document":
             value = {
                 "document": self.documents[(cycle + 2) % len(self.documents)],

@@ -11,12 +11,14 @@ behave exactly like Wagtail's own.
 
 from contextvars import ContextVar
 
+from django.utils.functional import cached_property
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock as _DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock as _ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock as _SnippetChooserBlock
 
 from .services import services
+from .widgets import translate_labels_when_shown
 
 # The active store: an object with ``get(model, pk)`` returning the loaded instance or None (not public).
 prefetched_objects = ContextVar("prefetched_objects", default=None)
@@ -55,4 +57,7 @@ class PageChooserBlock(PrefetchedChooserMixin, blocks.PageChooserBlock):
 
 
 class SnippetChooserBlock(PrefetchedChooserMixin, _SnippetChooserBlock):
-    pass
+    @cached_property
+    def widget(self):
+        # Made once per block definition, at its first use: its labels are read in each editor's language.
+        return translate_labels_when_shown(super().widget)

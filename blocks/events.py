@@ -24,7 +24,7 @@ class TalkBlock(blocks.StructBlock):
     """A talk or presentation in the programme: who gave it, on what, and where the slides and recording are."""
 
     kind = SafeChoiceBlock(label=_("Kind"), choices=TALK_KINDS, default="talk")
-    speakers = ApiListBlock(SpeakerBlock(), label=_("Speakers"), min_num=1)
+    speakers = ApiListBlock(SpeakerBlock(), label=_("Speakers"), min_num=1, collapsed=True)
     title = PlainCharBlock(label=_("Title"), required=False, max_length=255)
     summary = RichTextBlock(label=_("Summary"), required=False, features=["bold", "italic", "link", "ol", "ul"])
     slides = DocumentChooserBlock(label=_("Slides"), required=False)
@@ -37,8 +37,12 @@ class TalkBlock(blocks.StructBlock):
 
     class Meta:
         template = "blocks/talk.html"
-        icon = "microphone"
+        # Wagtail has no microphone icon: a speech bubble.
+        icon = "comment"
         label = _("Talk or presentation")
+        # Collapsed, a talk reads by who gave it, then its title (which may be long, and is cut off first):
+        # “Dana Bārbale. Ogres novada pašvaldības pieredze…”; an untitled one by its speakers alone.
+        label_format = "{speakers}. {title}"
 
 
 class QuestionBlock(blocks.StructBlock):
@@ -56,6 +60,8 @@ class QuestionBlock(blocks.StructBlock):
     class Meta:
         icon = "help"
         label = _("Question")
+        # Wagtail's summary: the first filled field, the question itself.
+        label_format = None
 
 
 class DiscussionBlock(blocks.StructBlock):
@@ -80,10 +86,10 @@ class DiscussionBlock(blocks.StructBlock):
         help_text=_("Only when the questions themselves are not listed below."),
     )
     # ListBlock's default is one empty item, which would fail validation for an editor who names nobody.
-    moderators = ApiListBlock(SpeakerBlock(), label=_("Moderators"), min_num=0, default=[])
-    panellists = ApiListBlock(SpeakerBlock(), label=_("Panellists"), min_num=0, default=[])
+    moderators = ApiListBlock(SpeakerBlock(), label=_("Moderators"), min_num=0, default=[], collapsed=True)
+    panellists = ApiListBlock(SpeakerBlock(), label=_("Panellists"), min_num=0, default=[], collapsed=True)
     description = RichTextBlock(label=_("How it went"), required=False, features=["bold", "italic", "link", "ol", "ul"])
-    questions = ApiListBlock(QuestionBlock(), label=_("Questions"), min_num=0, default=[])
+    questions = ApiListBlock(QuestionBlock(), label=_("Questions"), min_num=0, default=[], collapsed=True)
     conclusions = RichTextBlock(
         label=_("Overall conclusions"), required=False, features=["bold", "italic", "link", "ol", "ul"]
     )
@@ -111,6 +117,8 @@ class DiscussionBlock(blocks.StructBlock):
         template = "blocks/discussion.html"
         icon = "group"
         label = _("Discussion")
+        # Wagtail's summary: the first filled field, the title, else the method.
+        label_format = None
 
 
 FOLLOW_UP_KINDS = [
@@ -161,3 +169,5 @@ class FollowUpBlock(blocks.StructBlock):
         template = "blocks/follow_up.html"
         icon = "date"
         label = _("Follow-up activity")
+        # The title, then when: the date or the period (never both), e.g. “Projekta vebināri 2020. gada rudenī”.
+        label_format = "{title} {date}{period}"

@@ -66,6 +66,8 @@ class LinkBlock(ApiStructBlock):
         icon = "link"
         label = _("Link")
         template = "blocks/link.html"
+        # Wagtail's summary: the first filled field, the link text, else the page, document or address.
+        label_format = None
 
 
 class ResourceLinkBlock(LinkBlock):
@@ -85,3 +87,5 @@ class ResourceLinkBlock(LinkBlock):
     class Meta:
         icon = "link"
         label = _("Resource")
+        # As a link: the link text, else the page, document or address.
+        label_format = None

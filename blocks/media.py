@@ -54,6 +54,8 @@ class ImageBlock(ApiStructBlock):
         icon = "image"
         label = _("Image")
         template = "blocks/image.html"
+        # Wagtail's summary: the first filled field, the chosen image's title.
+        label_format = None
 
 
 class DocumentBlock(ApiStructBlock):
@@ -74,6 +76,8 @@ class DocumentBlock(ApiStructBlock):
         icon = "doc-full"
         label = _("Document")
         template = "blocks/document.html"
+        # Wagtail's summary: the first filled field, the chosen document's title.
+        label_format = None
 
 
 class VideoBlock(blocks.StructBlock):
@@ -93,3 +97,5 @@ class VideoBlock(blocks.StructBlock):
         icon = "media"
         label = _("Video")
         template = "blocks/video.html"
+        # Wagtail's summary: the first filled field, the video's address.
+        label_format = None

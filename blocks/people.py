@@ -148,6 +148,10 @@ class SpeakerBlock(ApiStructBlock):
         template = "blocks/speaker.html"
         icon = "user"
         label = _("Speaker")
+        # Wagtail's summary: the first filled field, the person, else “Who, when not named”. A label_format
+        # naming the person (to add the role) would read “null” while no person is chosen: Wagtail prints an
+        # empty chooser that way.
+        label_format = None
 
 
 def _current_form(value):

@@ -107,3 +107,9 @@ class SafeStreamBlock(blocks.StreamBlock):
 
     def __iter__(self):
         return iter(self.child_blocks.items())
+
+    class Meta:
+        # The admin opens a stored stream with its blocks collapsed to one summary line each: a report is
+        # read and reordered at a glance, and a block opens with a click (blocks an editor adds, and blocks
+        # with errors, open by themselves).
+        collapsed = True

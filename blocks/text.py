@@ -58,6 +58,8 @@ class HeadingBlock(blocks.StructBlock):
         icon = "title"
         label = _("Heading")
         template = "blocks/heading.html"
+        # Wagtail's summary: the first filled field, the heading's text.
+        label_format = None
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -75,3 +77,5 @@ class QuoteBlock(blocks.StructBlock):
         icon = "openquote"
         label = _("Quote")
         template = "blocks/quote.html"
+        # Wagtail's summary: the first filled field, the quotation.
+        label_format = None

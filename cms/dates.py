@@ -39,6 +39,13 @@ def period(day, precision):
     return day, day
 
 
+def known(day, precision):
+    """The precision a reader is told: “unknown” when no date is given, whatever the stored choice. The choice
+    itself stays as the editor left it (the default “Exact day” on a report whose date is still to be typed), so
+    that typing the date later needs no second change."""
+    return DatePrecision.UNKNOWN if day is None else precision
+
+
 def iso(day, precision):
     """The date as exactly as it is known, in ISO 8601 (``2021-05-17``, ``2021-05``, ``2021``), or None."""
     if day is None or precision == DatePrecision.UNKNOWN:

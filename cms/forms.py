@@ -1,9 +1,18 @@
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+
+from cms.publishing import PublishingRuleFormMixin
 
 
-class EventReportPageForm(WagtailAdminPageForm):
-    """Presents on each session the rule the page model holds (``EventReportPage.sessions_outside_event``)."""
+class SnippetForm(PublishingRuleFormMixin, WagtailAdminModelForm):
+    """The admin form of people, organisations, contact cards, projects and topics: choices in the snippet's
+    language, and no publishing while it shows unpublished snippets (``cms.publishing``)."""
+
+
+class EventReportPageForm(PublishingRuleFormMixin, WagtailAdminPageForm):
+    """Presents on each session the rule the page model holds (``EventReportPage.sessions_outside_event``); keeps
+    chosen snippets in the report's language and refuses publishing while it shows unpublished ones
+    (``cms.publishing``)."""
 
     def clean(self):
         cleaned_data = super().clean()

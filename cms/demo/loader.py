@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Page, Site, Task, Workflow
 from wagtail_localize.models import StringSegment, StringTranslation, Translation
 from wagtail_localize.operations import translate_object
 
@@ -35,6 +35,18 @@ from . import seed_report_en
 # yields the same JSON, and the same ids in the API.
 _ID_NAMESPACE = uuid.UUID("7726c926-e300-4191-a000-000000000000")
 
+# What Wagtail's own first migrations create, in English: the page tree's root, the site's home page, and the
+# default workflow with its one task (both called the same). The loader gives them Latvian names, but only while
+# they still have these names, so that a name an editor chose is never overwritten.
+WAGTAIL_ROOT_TITLE = "Root"
+WAGTAIL_HOME_TITLE = "Welcome to your new Wagtail site!"
+WAGTAIL_WORKFLOW_NAME = "Moderators approval"
+# "Sakne", as the admin's Latvian note on the root level calls it ("Saknes līmenī ... var pievienot jaunas vietnes").
+ROOT_TITLE = "Sakne"
+HOME_TITLE = "Sākumlapa"
+SITE_NAME = "Rēzeknes novads"
+WORKFLOW_NAME = "Moderatoru apstiprināšana"
+
 
 def _block_id(*parts):
     return str(uuid.uuid5(_ID_NAMESPACE, "/".join(str(p) for p in parts)))
@@ -44,6 +56,8 @@ def _block_id(*parts):
 class LoadReport:
     created: list = field(default_factory=list)
     kept: list = field(default_factory=list)
+    # Objects Wagtail created that were given their Latvian names (not demo content: not counted above).
+    renamed: list = field(default_factory=list)
 
     def add(self, obj, created):
         (self.created if created else self.kept).append(f"{obj._meta.verbose_name}: {obj}")
@@ -77,12 +91,38 @@ class DemoLoader:
 
     def load(self):
         with transaction.atomic():
+            self.name_wagtail_defaults()
             self.load_snippets()
             index = self.load_index_page()
             page = self.load_report_page(index)
             if Locale.objects.filter(language_code="en").exists():
                 self.load_translation("en", seed_report_en.STRINGS, [index, page, *self.topics.values()])
         return self.report
+
+    # --- what Wagtail created ------------------------------------------------------------------------
+    def name_wagtail_defaults(self):
+        """The page tree's root, the home page (the site's root page) and the default workflow, in Latvian."""
+        root = Page.get_first_root_node()
+        if WAGTAIL_ROOT_TITLE in (root.title, root.draft_title):
+            # The root is no page anyone sees or publishes: only its name in the admin changes.
+            root.title = root.draft_title = ROOT_TITLE
+            root.save(update_fields=["title", "draft_title"])
+            self.report.renamed.append(f"{root._meta.verbose_name}: {root.title}")
+        home = self.site_root()
+        if WAGTAIL_HOME_TITLE in (home.title, home.draft_title):
+            home.title = home.draft_title = HOME_TITLE
+            # Published, so that the page tree, the live page and its aliases in other languages agree.
+            _publish(home)
+            self.report.renamed.append(f"{home._meta.verbose_name}: {home.title}")
+        site = Site.objects.get(root_page=home, is_default_site=True)
+        if not site.site_name:
+            site.site_name = SITE_NAME
+            site.save(update_fields=["site_name"])
+        for model in (Workflow, Task):
+            for obj in model.objects.filter(name=WAGTAIL_WORKFLOW_NAME):
+                obj.name = WORKFLOW_NAME
+                obj.save(update_fields=["name"])
+                self.report.renamed.append(f"{obj._meta.verbose_name}: {obj.name}")
 
     # --- translation --------------------------------------------------------------------------------
     def load_translation(self, language, strings, objects):

@@ -119,6 +119,11 @@ class EventReportPage(FrontendPageMixin, Page):
         blank=True,
         help_text=_("What the image shows, for people who cannot see it."),
     )
+    hero_image_decorative = models.BooleanField(
+        _("Decorative image"),
+        default=False,
+        help_text=_("Tick only if the image adds no information; it then needs no alt text."),
+    )
     publication_date = models.DateField(
         _("publication date"),
         null=True,
@@ -283,6 +288,7 @@ class EventReportPage(FrontendPageMixin, Page):
         TranslatableField("projects"),
         TranslatableField("related_events"),
         SynchronizedField("hero_image", overridable=False),
+        SynchronizedField("hero_image_decorative", overridable=False),
         SynchronizedField("publication_date", overridable=False),
         SynchronizedField("publication_date_precision", overridable=False),
         SynchronizedField("author_name"),
@@ -304,22 +310,30 @@ class EventReportPage(FrontendPageMixin, Page):
         SynchronizedField("topics", overridable=False),
     ]
 
+    # The tabs follow the order in which a report is written: title, lead, when it happened and when the report
+    # was published, the photo and what happened; then the event's particulars; then what comes next and whom to
+    # contact. Everything a report must have is on the first tab: an editor who fills it in can save the report.
     content_panels = Page.content_panels + [
         FieldPanel("lead"),
-        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading=_("Hero image")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("date_precision"), FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldPanel("date_text"),
+                FieldRowPanel([FieldPanel("publication_date_precision"), FieldPanel("publication_date")]),
+                FieldPanel("publication_date_text"),
+            ],
+            heading=_("Dates"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("hero_image"), FieldPanel("hero_image_alt"), FieldPanel("hero_image_decorative")],
+            heading=_("Hero image"),
+        ),
         FieldPanel("body"),
     ]
     event_panels = [
         FieldPanel("event_name"),
         FieldRowPanel([FieldPanel("event_kind"), FieldPanel("event_kind_text")]),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("date_precision"), FieldPanel("start_date"), FieldPanel("end_date")]),
-                FieldPanel("date_text"),
-                InlinePanel("sessions", label=_("Sessions"), heading=_("Sessions (for events on several days)")),
-            ],
-            heading=_("When"),
-        ),
+        InlinePanel("sessions", label=_("Session"), heading=_("Sessions (for events on several days)")),
         MultiFieldPanel(
             [
                 FieldPanel("event_format"),
@@ -348,13 +362,6 @@ class EventReportPage(FrontendPageMixin, Page):
         FieldPanel("resources"),
     ]
     promote_panels = Page.promote_panels + [
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("publication_date_precision"), FieldPanel("publication_date")]),
-                FieldPanel("publication_date_text"),
-            ],
-            heading=_("Publication date"),
-        ),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("author_name"), FieldPanel("author_position")]),
@@ -388,10 +395,8 @@ class EventReportPage(FrontendPageMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
-        if self.start_date is None and self.end_date is None and self.date_precision == DatePrecision.DAY:
-            # No date given at the default precision: the date is not known, and the API must not call an empty
-            # date exact.
-            self.date_precision = DatePrecision.UNKNOWN
+        # No date at the default precision is no error and is kept as it is: readers are told the date is not
+        # known (cms.dates.known), and the editor who types the date later need not change the precision back.
         dates.validate(
             errors,
             date_field="start_date",
@@ -416,6 +421,15 @@ class EventReportPage(FrontendPageMixin, Page):
             day=self.publication_date,
             precision=self.publication_date_precision,
         )
+        if (
+            self.hero_image_id is not None
+            and not self.hero_image_decorative
+            and not (self.hero_image_alt or "").strip()
+        ):
+            # As for images in the body: the image's own title or description is no alt text for this use.
+            errors["hero_image_alt"] = ValidationError(
+                _("Alt text is required unless the image is marked as decorative."), code="hero_image_alt_missing"
+            )
         if self.author_position and not self.author_name:
             errors["author_name"] = _("A byline with a position needs the author's name.")
         if self.machine_translated and not self.source_language:
@@ -495,7 +509,10 @@ class EventReportPage(FrontendPageMixin, Page):
 
     @property
     def hero_image_alt_text(self):
-        return self.hero_image_alt or (self.hero_image.default_alt_text if self.hero_image else "")
+        if self.hero_image is None or self.hero_image_decorative:
+            return ""
+        # The image's own default for reports saved before the alt text was required.
+        return self.hero_image_alt or self.hero_image.default_alt_text
 
 
 _DATE_FIELDS = {"start_date", "end_date", "date_precision"}

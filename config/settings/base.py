@@ -201,10 +201,20 @@ TIME_ZONE = "Europe/Riga"
 # so their translations are on LOCALE_PATHS (cms/locale/djangojs). A site's own overrides go before it.
 LOCALE_PATHS = [BASE_DIR / "cms" / "locale" / "djangojs"]
 FORMAT_MODULE_PATH = ["cms.formats"]
+# The admin's date and time pickers show and write dates day first in every interface language, as editors
+# write them (cms.formats.day_first: what else may be typed; each language's input formats include these).
+# The picker itself no longer rewrites what it cannot read (left alone, it puts today's date in its place):
+# such text stays as typed and the form refuses it (cms.admin_dates).
+WAGTAIL_DATE_FORMAT = "%d.%m.%Y"
+WAGTAIL_DATETIME_FORMAT = "%d.%m.%Y %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
+# An approved workflow publishes through cms.publishing, which refuses while the content shows unpublished
+# snippets the API would leave out (the approval is undone and the task stays waiting).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.workflows.publish_workflow_state"
 # The admin follows each user's preference; the source language is what new users get. Every content
 # language is offered: a Latgalian admin shows the project's and wagtail-localize's strings in Latgalian
-# (cms/locale) and Wagtail's own in Latvian where Wagtail has them (Django falls back to LANGUAGE_CODE's
-# catalogue), otherwise in English.
+# (cms/locale), Wagtail's on the translators' screens too, and the rest of Wagtail's in Latvian (Django falls back
+# to LANGUAGE_CODE's catalogue, which cms/locale/lv completes for every installed Wagtail app).
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # Slugs are ASCII in every language: the admin transliterates titles and refuses other letters in a slug typed
 # by hand, and cms.localize.slugs transliterates wagtail-localize's translated slugs.
@@ -395,6 +405,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=CMS_LOGIN_COOLOFF_MINUTES) if CMS
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = client_ip_address
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+# Wagtail's sign-in form with its password field labelled in the editor's language (cms.admin_login).
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.admin_login.AdminLoginForm"
 # A sign-in tried during a lockout does not restart it: an editor who tries again with the right password
 # after a few minutes is let in when the cool-off ends, not locked out for ever.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

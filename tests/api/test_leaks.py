@@ -383,10 +383,6 @@ class Site:
                     "summary_document": self.later_document,
                 },
             ),
-            ("contact", self.draft_card),
-            ("contact", self.former_card),
-            ("contact", self.public_card),
-            ("contact", self.edited_card),
         ]
         self.register.add("speaker roles of hidden people", markers=[f"LEAK-role-{p.pk}" for p in people[:2]])
         self.register.add(
@@ -405,7 +401,9 @@ class Site:
             hero_image_alt="LEAK-alt-hero",
             author_organisation=self.draft_organisation,
             body=ReportBodyFactory.stream(body),
-            contacts=ContactsFactory.stream([("contact", self.draft_card), ("contact", self.public_card)]),
+            contacts=ContactsFactory.stream(
+                [("contact", card) for card in (self.draft_card, self.former_card, self.public_card, self.edited_card)]
+            ),
             resources=ResourcesFactory.stream(resources),
             live=False,
         )

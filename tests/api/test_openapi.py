@@ -304,8 +304,6 @@ def full_report(db):
                     "summary_document": document,
                 },
             ),
-            ("follow_up", follow_up),
-            ("contact", contact),
             ("document", {"document": document, "description": "Programme"}),
             ("video", {"embed": "https://www.youtube.com/watch?v=miniforums"}),
         ]

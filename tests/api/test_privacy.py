@@ -51,7 +51,6 @@ def test_unpublished_snippets_are_dropped_from_blocks_and_endpoints(api):
                 ("speaker", {"person": hidden_person}),
                 ("speaker", {"person": shown}),
                 ("talk", {"speakers": [{"person": hidden_person}, {"person": shown}], "title": "T"}),
-                ("contact", hidden_card),
             ]
         ),
         contacts__0__contact=hidden_card,

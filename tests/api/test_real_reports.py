@@ -167,6 +167,23 @@ def test_sessions_have_precision_place_and_recording(api, index):
     assert (second["place"], second["recording_url"]) == ("", "")
 
 
+def test_an_empty_date_is_never_called_exact(api, index):
+    # The editor's default "Exact day" stays stored until the date is typed; readers are told it is not known.
+    page = EventReportPageFactory(
+        parent=index, date_precision="day", start_date=None, publication_date=None, publication_date_precision="day"
+    )
+    page.sessions.create(locale=page.locale, date_precision="day", date=None, title="Vēlāk")
+    page.related_events.create(locale=page.locale, relation="previous", name="Pirmais forums", date_precision="day")
+    page.save_revision().publish()
+    data = detail(api, page)
+    assert (data["start_date"], data["date_precision"]) == (None, "unknown")
+    assert (data["publication_date"], data["publication_date_precision"]) == (None, "unknown")
+    assert [(s["date"], s["date_precision"]) for s in data["sessions"]] == [(None, "unknown")]
+    assert [(r["date"], r["date_precision"]) for r in data["related_events"]] == [(None, "unknown")]
+    listed = api.get("/api/v2/pages/?type=cms.EventReportPage&fields=date_precision").json()["items"]
+    assert [item["date_precision"] for item in listed if item["id"] == page.pk] == ["unknown"]
+
+
 # --- speakers ------------------------------------------------------------------------------------------------
 def test_unnamed_speaker_is_kept_with_its_description(api, index):
     bank = OrganisationFactory(name="Banka")

@@ -246,17 +246,6 @@ def body_with(payload):
             },
             "id": _id(),
         },
-        {
-            "type": "follow_up",
-            "value": {
-                "kind": payload,
-                "title": payload,
-                "description": payload,
-                "period": payload,
-                "registration_url": payload,
-            },
-            "id": _id(),
-        },
         {"type": "video", "value": {"embed": payload, "title": payload, "caption": payload}, "id": _id()},
         {"type": "video", "value": {"embed": "https://www.youtube.com/watch?v=x", "title": payload}, "id": _id()},
     ]
@@ -266,7 +255,13 @@ def follow_ups_with(payload):
     return [
         {
             "type": "follow_up",
-            "value": {"kind": payload, "title": payload, "description": payload, "registration_url": payload},
+            "value": {
+                "kind": payload,
+                "title": payload,
+                "description": payload,
+                "period": payload,
+                "registration_url": payload,
+            },
             "id": _id(),
         }
     ]

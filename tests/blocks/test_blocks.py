@@ -88,7 +88,8 @@ class TestFollowUpAndTalk:
 
 
 def test_stream_child_names_are_the_api_contract():
-    # Renaming a child is a breaking change for the front-end: this list changes only with the API version.
+    # Renaming a child is a breaking change for the front-end: this list changes only with the API version, or
+    # as announced in docs/api.md (Changes: follow_up and contact left the body for their own streams).
     assert [name for name, _ in report_body_blocks()] == [
         "paragraph",
         "heading",
@@ -97,8 +98,6 @@ def test_stream_child_names_are_the_api_contract():
         "speaker",
         "talk",
         "discussion",
-        "follow_up",
-        "contact",
         "document",
         "video",
     ]

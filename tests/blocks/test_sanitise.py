@@ -25,7 +25,7 @@ from blocks.sanitise import (
     safe_url,
     strip_markup,
 )
-from blocks.streams import report_body_blocks
+from blocks.streams import follow_up_blocks, report_body_blocks
 from blocks.text import PARAGRAPH_FEATURES, HeadingBlock, ParagraphBlock
 
 SAFE_URLS = [
@@ -309,11 +309,6 @@ def test_stream_stores_clean_content_whoever_wrote_it():
     raw = [
         {"type": "paragraph", "value": '<p onclick="x">Hi<script>alert(1)</script></p>', "id": "1"},
         {"type": "heading", "value": {"text": "<b>T</b>", "level": 'h1"><script>alert(1)</script>'}, "id": "2"},
-        {
-            "type": "follow_up",
-            "value": {"title": "F", "registration_url": "javascript:alert(1)", "kind": "x"},
-            "id": "3",
-        },
         {"type": "speaker", "value": {"description": "D", "parts": ["speaker", "<script>"]}, "id": "4"},
         {"type": "video", "value": {"embed": "JaVaScRiPt:alert(1)", "title": "V"}, "id": "5"},
         {"type": "quote", "value": {"text": "Q <img src=x onerror=alert(1)>"}, "id": "6"},
@@ -322,10 +317,20 @@ def test_stream_stores_clean_content_whoever_wrote_it():
     assert stored == [
         {"type": "paragraph", "value": "<p>Hi</p>", "id": "1"},
         {"type": "heading", "value": {"text": "T", "level": "h2"}, "id": "2"},
-        {"type": "follow_up", "value": {"title": "F", "registration_url": "", "kind": "other"}, "id": "3"},
         {"type": "speaker", "value": {"description": "D", "parts": ["speaker"]}, "id": "4"},
         {"type": "video", "value": {"embed": "", "title": "V"}, "id": "5"},
         {"type": "quote", "value": {"text": "Q "}, "id": "6"},
+    ]
+    follow_ups = follow_up_blocks()
+    raw = [
+        {
+            "type": "follow_up",
+            "value": {"title": "F", "registration_url": "javascript:alert(1)", "kind": "x"},
+            "id": "3",
+        }
+    ]
+    assert follow_ups.get_prep_value(follow_ups.to_python(raw)) == [
+        {"type": "follow_up", "value": {"title": "F", "registration_url": "", "kind": "other"}, "id": "3"}
     ]
 
 
@@ -334,14 +339,19 @@ def test_clean_content_is_stored_as_it_was():
     raw = [
         {"type": "paragraph", "value": '<p data-block-key="x1">A <a linktype="page" id="3">link</a></p>', "id": "1"},
         {"type": "heading", "value": {"text": "A < B", "level": "h3"}, "id": "2"},
+    ]
+    assert clean_raw(stream, raw) is raw
+    assert stream.get_prep_value(stream.to_python(raw)) == raw
+    follow_ups = follow_up_blocks()
+    raw = [
         {
             "type": "follow_up",
             "value": {"title": "F", "kind": "webinar", "registration_url": "https://e.org/"},
             "id": "3",
         },
     ]
-    assert clean_raw(stream, raw) is raw
-    assert stream.get_prep_value(stream.to_python(raw)) == raw
+    assert clean_raw(follow_ups, raw) is raw
+    assert follow_ups.get_prep_value(follow_ups.to_python(raw)) == raw
 
 
 def test_bound_children_are_cleaned_on_the_way_in_too():

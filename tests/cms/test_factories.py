@@ -15,7 +15,7 @@ from blocks.text import HeadingBlock
 from cms.factories import blocks as block_factories
 from cms.factories import streams
 from cms.factories.pages import EventReportPageFactory, blocks_of_every_kind
-from cms.factories.snippets import ContactCardFactory, PersonFactory
+from cms.factories.snippets import PersonFactory
 from cms.factories.streams import ReportBodyFactory
 from cms.models import EventReportPage, Person
 
@@ -91,9 +91,9 @@ def test_a_report_body_is_stored_as_built_and_reads_back_the_same():
         "speaker",
         "talk",
         "discussion",
-        "contact",
         "image",
         "document",
+        "paragraph",
         "heading",
         "quote",
         "video",
@@ -128,12 +128,14 @@ def test_ids_come_from_the_place_of_each_block_when_asked_for():
 
 
 def test_data_and_wagtail_factories_declarations_build_the_same():
-    person, card = PersonFactory(), ContactCardFactory()
+    person = PersonFactory()
     from_data = ReportBodyFactory.stream(
-        [("talk", {"speakers": [{"person": person, "role": "Direktore"}]}), ("contact", card)]
+        [("talk", {"speakers": [{"person": person, "role": "Direktore"}]}), ("paragraph", "<p>Teksts.</p>")]
     )
     declared = EventReportPageFactory.build(
-        body__0__talk__speakers__0__person=person, body__0__talk__speakers__0__role="Direktore", body__1__contact=card
+        body__0__talk__speakers__0__person=person,
+        body__0__talk__speakers__0__role="Direktore",
+        body__1__paragraph="<p>Teksts.</p>",
     ).body
 
     def without_ids(value):

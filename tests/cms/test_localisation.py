@@ -18,7 +18,7 @@ from wagtail_localize.operations import translate_object
 from cms.factories.media import DocumentFactory, EmbedFactory, ImageFactory
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from cms.factories.snippets import ContactCardFactory, PersonFactory
-from cms.factories.streams import ReportBodyFactory, ResourcesFactory
+from cms.factories.streams import FollowUpsFactory, ReportBodyFactory, ResourcesFactory
 from cms.models import EventReportPage, GroupLocalePermission, Person
 from cms.translation import DeepLTranslator, DevelopmentTranslator
 
@@ -162,6 +162,12 @@ def test_every_visible_string_of_every_block_is_offered_to_translators():
                     "conclusions": f"<p>{visible('conclusions')}</p>",
                 },
             ),
+            ("document", {"document": document, "title": visible("document"), "description": visible("doc about")}),
+            ("video", {"embed": embed.url, "title": visible("video"), "caption": visible("video caption")}),
+        ]
+    )
+    follow_ups = FollowUpsFactory.stream(
+        [
             (
                 "follow_up",
                 {
@@ -170,16 +176,20 @@ def test_every_visible_string_of_every_block_is_offered_to_translators():
                     "description": visible("about"),
                     "period": visible("when"),
                 },
-            ),
-            ("contact", ContactCardFactory()),
-            ("document", {"document": document, "title": visible("document"), "description": visible("doc about")}),
-            ("video", {"embed": embed.url, "title": visible("video"), "caption": visible("video caption")}),
+            )
         ]
     )
     resources = ResourcesFactory.stream(
         [("resource", {"kind": "slides", "title": visible("resource"), "url": "https://example.org/slaidi"})]
     )
-    page = live_report(body=body, resources=resources, lead=visible("lead"), event_name=visible("event name"))
+    page = live_report(
+        body=body,
+        follow_ups=follow_ups,
+        contacts__0__contact=ContactCardFactory(),
+        resources=resources,
+        lead=visible("lead"),
+        event_name=visible("event name"),
+    )
     source, _created = TranslationSource.get_or_create_from_instance(page)
     offered = set(StringSegment.objects.filter(source=source).values_list("string__data", flat=True))
     missing = expected - offered

@@ -27,6 +27,7 @@ from wagtail_localize.models import (
 )
 from wagtail_localize.operations import translate_object
 
+from cms import dates
 from cms.factories.blocks import DiscussionBlockFactory, FollowUpBlockFactory, SpeakerBlockFactory
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from cms.factories.snippets import ContactCardFactory, OrganisationFactory, PersonFactory, ProjectFactory
@@ -121,11 +122,16 @@ class TestRealWorldDatesAreAccepted:
         page.refresh_from_db()
         assert page.live and (page.start_date, page.starts_on, page.ends_on) == (None, None, None)
 
-    def test_an_empty_date_at_the_default_precision_is_stored_as_not_known(self):
+    def test_an_empty_date_at_the_default_precision_is_kept_and_read_as_not_known(self):
+        # The editor's choice is not rewritten (a draft saved before the date is typed keeps "Exact day", so
+        # typing the date later is accepted as it is); readers are told the date is not known.
         page = report(start_date=None, date_text="nesen")
-        assert page.date_precision == "day"
         full_clean(page)
-        assert (page.date_precision, page.event_period()) == ("unknown", (None, None))
+        assert (page.date_precision, page.event_period()) == ("day", (None, None))
+        assert dates.known(page.start_date, page.date_precision) == "unknown"
+        page.start_date = D(2021, 5, 17)
+        full_clean(page)
+        assert page.event_period() == (D(2021, 5, 17), D(2021, 5, 17))
 
     @pytest.mark.parametrize(
         ("precision", "day", "text"),
