@@ -475,7 +475,7 @@ def refuse_bulk_publish(request, action_type, objects, action):
     if action_type != "publish":
         return None
     pages = [obj for obj in objects if isinstance(obj, Page)]
-    form = getattr(action, "cleaned_form", None)
+    form = action.cleaned_form  # Wagtail sets it (form_valid) before it runs the before_bulk_action hooks
     if form is not None and form.cleaned_data.get("include_descendants"):
         for page in list(pages):
             pages += list(page.get_descendants().not_live().specific())
