@@ -9,12 +9,13 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import Locale
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, streamfield
 from wagtail.users.models import UserProfile
 
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from cms.factories.snippets import OrganisationFactory, PersonFactory, TopicFactory
 from cms.models import ContactCard, GroupLocalePermission, Organisation, Person, Topic
+from tests.cms.form_data import report_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -201,32 +202,16 @@ def test_a_translator_creates_only_in_her_languages(en):
 
 
 def report_data(page, topics=(), body=(), organisers=()):
-    data = nested_form_data(
-        {
-            "title": page.title,
-            "slug": page.slug,
-            "lead": page.lead,
-            "date_precision": "day",
-            "start_date": "2020-10-28",
-            "publication_date_precision": "day",
-            "event_kind": "forum",
-            "event_format": "online",
-            "participant_count_qualifier": "not_stated",
-            "body": streamfield(list(body)),
-            "sessions": inline_formset([]),
-            "audience_groups": inline_formset([]),
-            "organisers": inline_formset(
-                [{"organisation": str(organisation.pk), "part": "organiser"} for organisation in organisers]
-            ),
-            "projects": inline_formset([]),
-            "related_events": inline_formset([]),
-            "contacts": streamfield([]),
-            "follow_ups": streamfield([]),
-            "resources": streamfield([]),
-            "comments": inline_formset([]),
-        }
+    return report_form_data(
+        title=page.title,
+        slug=page.slug,
+        lead=page.lead,
+        body=streamfield(list(body)),
+        organisers=inline_formset(
+            [{"organisation": str(organisation.pk), "part": "organiser"} for organisation in organisers]
+        ),
+        topics=[str(topic.pk) for topic in topics],
     )
-    return {**data, "topics": [str(topic.pk) for topic in topics]}
 
 
 @pytest.fixture

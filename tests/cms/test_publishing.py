@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.viewsets.pages import page_viewset_registry
 from wagtail.models import Page, PageLogEntry, get_page_models
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, streamfield
 from wagtail.users.models import UserProfile
 from wagtail_localize.operations import translate_object
 
@@ -29,6 +29,7 @@ from cms.factories.snippets import ContactCardFactory, OrganisationFactory, Pers
 from cms.factories.streams import ContactsFactory, ReportBodyFactory
 from cms.models import EventOrganiser, EventProject, EventReportPage, Organisation, Person
 from cms.wagtail_hooks import WorkflowActionView
+from tests.cms.form_data import report_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -79,33 +80,17 @@ def speaker(person=None, organisation=None, role=""):
 
 def report_data(title="Iedzīvotāju forums", body=(), topics=(), organisers=(), action="action-publish", **fields):
     """What the report's edit form posts: the fields a report needs and what the test gives."""
-    data = {
-        "title": title,
-        "slug": "iedzivotaju-forums",
-        "lead": "Forums par sociālo uzņēmējdarbību.",
-        "date_precision": "day",
-        "start_date": "2020-10-28",
-        "end_date": "",
-        "date_text": "",
-        "publication_date_precision": "day",
-        "event_kind": "forum",
-        "event_format": "online",
-        "participant_count_qualifier": "not_stated",
-        "body": streamfield(list(body)),
-        "sessions": inline_formset([]),
-        "audience_groups": inline_formset([]),
-        "organisers": inline_formset(
+    posted = report_form_data(
+        title=title,
+        slug="iedzivotaju-forums",
+        lead="Forums par sociālo uzņēmējdarbību.",
+        body=streamfield(list(body)),
+        organisers=inline_formset(
             [{"organisation": str(organisation.pk), "part": "organiser"} for organisation in organisers]
         ),
-        "projects": inline_formset([]),
-        "related_events": inline_formset([]),
-        "contacts": streamfield([]),
-        "follow_ups": streamfield([]),
-        "resources": streamfield([]),
-        "comments": inline_formset([]),
+        topics=[str(topic.pk) for topic in topics],
         **fields,
-    }
-    posted = nested_form_data(data)
+    )
     if action:
         posted[action] = publishing.PUBLISH_WITH if action == "publish-with" else action
         if action == "publish-with":

@@ -21,7 +21,6 @@ from django.urls import reverse
 from playwright.sync_api import sync_playwright
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Locale, Page, Revision, Site
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 from wagtail_localize.models import String, StringSegment, StringTranslation, TranslationContext, TranslationSource
 from wagtail_localize.strings import StringValue
 
@@ -29,6 +28,7 @@ from cms.factories.media import ImageFactory
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from cms.factories.snippets import ContactCardFactory
 from cms.models import EventReportPage, EventSession
+from tests.cms.form_data import report_form_data
 
 FIRST_TAB_MUST = {"title", "lead"}
 
@@ -170,45 +170,12 @@ def editor_client(editor):
     return client
 
 
-def report_form(**overrides):
-    data = {
-        "title": "Miniforums",
-        "slug": "miniforums",
-        "lead": "Tiešsaistes miniforums.",
-        "event_kind": "forum",
-        "event_kind_text": "",
-        "date_precision": "day",
-        "start_date": "2020-10-28",
-        "end_date": "",
-        "date_text": "",
-        "publication_date_precision": "day",
-        "publication_date": "",
-        "publication_date_text": "",
-        "hero_image": "",
-        "hero_image_alt": "",
-        "event_format": "online",
-        "participant_count_qualifier": "not_stated",
-        "body": streamfield([]),
-        "sessions": inline_formset([]),
-        "audience_groups": inline_formset([]),
-        "organisers": inline_formset([]),
-        "projects": inline_formset([]),
-        "related_events": inline_formset([]),
-        "contacts": streamfield([]),
-        "follow_ups": streamfield([]),
-        "resources": streamfield([]),
-        "comments": inline_formset([]),
-    }
-    data.update(overrides)
-    return nested_form_data(data)
-
-
 @pytest.mark.django_db
 def test_publishing_without_hero_alt_text_is_refused_in_latvian(editor_client):
     index = EventReportIndexPageFactory()
     image = ImageFactory()
     url = reverse("wagtailadmin_pages:add", args=["cms", "eventreportpage", index.pk])
-    data = {**report_form(hero_image=str(image.pk)), "action-publish": "action-publish"}
+    data = {**report_form_data(hero_image=str(image.pk)), "action-publish": "action-publish"}
     response = editor_client.post(url, data)
     assert response.status_code == 200
     assert response.context["form"].errors["hero_image_alt"] == [

@@ -21,13 +21,14 @@ from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput, AdminTimeI
 from wagtail.fields import StreamField
 from wagtail.models import Page, get_page_models
 from wagtail.snippets.models import get_snippet_models
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, streamfield
 from wagtail.users.models import UserProfile
 
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from cms.factories.snippets import ContactCardFactory
 from cms.models import ContactCard, EventReportPage
 from config.settings.base import KNOWN_LANGUAGES
+from tests.cms.form_data import new_page_form_data
 
 RIGA = zoneinfo.ZoneInfo("Europe/Riga")
 DAY = datetime.date(2026, 3, 15)
@@ -264,33 +265,6 @@ def editor(db):
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     return client, user
-
-
-def new_page_form_data(model, parent, user, **values):
-    """What the create form posts for a new page left as it opens, with ``values`` typed in: every field's
-    initial value, each StreamField empty and each inline panel without rows (found from the form, so that a
-    field added to the report later needs no change here)."""
-    form_class = model.get_edit_handler().get_form_class()
-    form = form_class(instance=model(), parent_page=parent, for_user=user)
-    data = {}
-    for name, field in form.fields.items():
-        if getattr(field, "block", None) is not None:
-            data[name] = streamfield([])
-            continue
-        initial = form[name].value()
-        if isinstance(field.widget, forms.CheckboxInput):
-            if initial:
-                data[name] = "on"
-        elif isinstance(initial, (list, tuple)):
-            data[name] = [str(item) for item in initial]
-        else:
-            data[name] = "" if initial is None else str(initial)
-    for name in form.formsets:
-        data[name] = inline_formset([])
-    data.update(values)
-    multiple = {name: value for name, value in data.items() if isinstance(value, list)}
-    flat = nested_form_data({name: value for name, value in data.items() if name not in multiple})
-    return {**flat, **multiple}
 
 
 def follow_up(**values):

@@ -4,11 +4,6 @@
 written as ``<nn>-<step>.png`` in the journey's folder; when it fails, ``<nn>-<step>-failed.png``, and the error
 is raised again as ``StepFailed`` naming the journey, the step and the screenshot, so a red CI run says where the
 editor got stuck and what the screen showed.
-
-A step that depends on a feature still being built says so (``awaiting=``): its failure is raised as
-``FeatureMissing`` instead. The test that holds it is marked ``xfail(strict=True, raises=FeatureMissing)``, so
-any other step failing still fails the run, and the test passing (the feature has landed) fails it too, until
-the mark and the ``awaiting=`` are removed.
 """
 
 import re
@@ -24,10 +19,6 @@ class StepFailed(AssertionError):
     """A journey step failed; the message names the step and its screenshot."""
 
 
-class FeatureMissing(StepFailed):
-    """A step failed that needs a feature not built yet (see ``Journey.step``'s ``awaiting``)."""
-
-
 def file_name(title):
     """A step title as a file name: ASCII, lower case, words joined by hyphens."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
@@ -40,7 +31,7 @@ class StepRecord:
     title: str
     seconds: float
     screenshot: Path | None
-    outcome: str  # passed, failed, awaiting
+    outcome: str  # passed, failed
 
 
 @dataclass
@@ -69,9 +60,8 @@ class Journey:
         return page
 
     @contextmanager
-    def step(self, title, *, awaiting=None, page=None):
-        """One step of the journey. ``page``: the window to photograph, when not the journey's first one.
-        ``awaiting``: the feature the step needs, while it is being built (see the module's docstring)."""
+    def step(self, title, *, page=None):
+        """One step of the journey. ``page``: the window to photograph, when not the journey's first one."""
         number = len(self.steps) + 1
         started = time.monotonic()
         target = page or self.page
@@ -79,12 +69,9 @@ class Journey:
             yield
         except Exception as error:
             shot = self.screenshot(target, f"{number:02d}-{file_name(title)}-failed.png")
-            outcome = "awaiting" if awaiting else "failed"
-            self.record(StepRecord(number, title, time.monotonic() - started, shot, outcome))
+            self.record(StepRecord(number, title, time.monotonic() - started, shot, "failed"))
             where = f"screenshot {shot}" if shot else "no screenshot"
             message = f"{self.name}, step {number:02d} “{title}” failed ({where}): {type(error).__name__}: {error}"
-            if awaiting:
-                raise FeatureMissing(f"{message}\n(awaiting {awaiting})") from error
             raise StepFailed(message) from error
         shot = self.screenshot(target, f"{number:02d}-{file_name(title)}.png")
         self.record(StepRecord(number, title, time.monotonic() - started, shot, "passed"))

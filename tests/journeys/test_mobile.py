@@ -1,7 +1,7 @@
 """The editor on her phone (390×844, touch): the demo's long report, every tab of its form, and the save button.
 
-Reaching the save button today means scrolling the whole form; the button staying in view (as it does on a desktop)
-is its own test, expected to fail until that is built (issue 14, finding 10).
+On a phone the save button stays at the bottom of the screen while the form is in view (cms/static/cms/editor/
+phone.css), as it does on a desktop.
 """
 
 from playwright.sync_api import expect
