@@ -1,7 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.admin.staticfiles import versioned_static
+from wagtail.admin.telepath import register
+from wagtail.blocks.struct_block import StructBlockAdapter
 
 from . import targets
 from .base import ApiStructBlock
@@ -148,10 +152,21 @@ class SpeakerBlock(ApiStructBlock):
         template = "blocks/speaker.html"
         icon = "user"
         label = _("Speaker")
-        # Wagtail's summary: the first filled field, the person, else “Who, when not named”. A label_format
-        # naming the person (to add the role) would read “null” while no person is chosen: Wagtail prints an
-        # empty chooser that way.
+        # The collapsed block's summary, “who — role at the event”, is drawn by SpeakerBlockAdapter's script.
         label_format = None
+
+
+class SpeakerBlockAdapter(StructBlockAdapter):
+    """Wagtail's StructBlock in the editor, with a summary naming the speaker and the role they held."""
+
+    js_constructor = "blocks.people.SpeakerBlock"
+
+    @cached_property
+    def media(self):
+        return super().media + forms.Media(js=[versioned_static("blocks/speaker-block.js")])
+
+
+register(SpeakerBlockAdapter(), SpeakerBlock)
 
 
 def _current_form(value):

@@ -25,6 +25,7 @@ from cms import dates
 from cms.dates import DatePrecision
 from cms.forms import EventReportPageForm
 from cms.validators import SafeURLField
+from cms.widgets import TopicsWidget
 
 from .preview import FrontendPageMixin
 
@@ -353,7 +354,7 @@ class EventReportPage(FrontendPageMixin, Page):
         InlinePanel("organisers", label=_("Organiser"), heading=_("Organisers, partners and funders")),
         InlinePanel("projects", label=_("Project or series"), heading=_("Projects, programmes and series")),
         InlinePanel("related_events", label=_("Related event"), heading=_("Related events")),
-        FieldPanel("topics"),
+        FieldPanel("topics", widget=TopicsWidget),
     ]
     follow_up_panels = [
         FieldPanel("follow_ups"),

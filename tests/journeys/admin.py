@@ -213,6 +213,37 @@ def create_in_chooser(page: Page, name, fields, title):
     expect_chosen(page, name, title)
 
 
+def block_summary(page: Page, prefix):
+    """Collapses the stream block ``prefix`` and returns the summary in its header: what an editor reads of it."""
+    child = page.locator(f"[data-streamfield-child]:has(> input[name='{prefix}-type'])")
+    toggle = child.locator("[data-panel-toggle]").first
+    if toggle.get_attribute("aria-expanded") == "true":
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+    return child.locator("[data-panel-heading] [data-panel-heading-text]").first.inner_text().strip()
+
+
+def chosen(page: Page, name):
+    """The labels of the ticked choices of a checkbox list."""
+    return [text.strip() for text in page.locator(f"label:has(input[name='{name}']:checked)").all_inner_texts()]
+
+
+def create_topic(page: Page, name, fields, title):
+    """Creates a topic from the chooser under the topics list ``name`` (its "create" tab); the new topic is then
+    in the list, ticked."""
+    button = reveal(page, f"[data-cms-topics-name='{name}'] [data-cms-topics-choose]")
+    button.click()
+    modal = page.locator(MODAL)
+    expect(modal).to_be_visible(timeout=ACTION_TIMEOUT)
+    modal.locator("[role=tab][aria-controls=tab-create]").click()
+    form = modal.locator("form[data-chooser-modal-creation-form]")
+    for field_name, value in fields.items():
+        form.locator(f"[name='{field_name}']").fill(value)
+    form.locator("button[type=submit]").click()
+    expect(modal).to_have_count(0, timeout=ACTION_TIMEOUT)
+    expect(page.locator(f"label:has(input[name='{name}']:checked)", has_text=title)).to_have_count(1)
+
+
 def upload_image(page: Page, name, path, title):
     """Uploads ``path`` from the image chooser of ``name`` (its upload tab) and chooses it."""
     modal = open_chooser(page, name)

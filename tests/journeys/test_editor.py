@@ -65,10 +65,15 @@ def test_editor_writes_previews_and_publishes_a_report(journey, demo, hero_image
         admin.type_rich_text(page, f"{prefix}-value", REPORT["paragraph"])
 
     with journey.step("Add two speakers chosen from the people"):
+        speaker_blocks = []
         for name, role in REPORT["speakers"]:
             prefix = admin.add_block(page, "body", admin.block_label("body", "speaker"))
             admin.choose_snippet(page, f"{prefix}-value-person", name)
             admin.fill(page, f"{prefix}-value-role", role)
+            speaker_blocks.append(prefix)
+        # A collapsed speaker reads who it is and the role held at the event (issue 14, finding 10).
+        summaries = [admin.block_summary(page, prefix) for prefix in speaker_blocks]
+        assert summaries == [f"{name} — {role}" for name, role in REPORT["speakers"]], summaries
 
     with journey.step("Add a talk and its speaker"):
         title, speaker = REPORT["talk"]
@@ -231,6 +236,7 @@ def test_editor_creates_a_speaker_from_the_chooser(journey, demo):
     journey = journey("editor-create-in-chooser")
     page = journey.page
     speaker = "Sanita Vjakse"
+    topic = "Sociālie uzņēmēji"
 
     with journey.step("Log in"):
         admin.log_in(page, demo.accounts["editor"])
@@ -248,9 +254,14 @@ def test_editor_creates_a_speaker_from_the_chooser(journey, demo):
         admin.create_in_chooser(page, f"{prefix}-value-person", {"name": speaker}, speaker)
         admin.fill(page, f"{prefix}-value-role", "Komercdarbības speciāliste")
 
+    with journey.step("Create a topic from the topics list, without leaving the report"):
+        admin.create_topic(page, "topics", {"name": topic}, topic)
+        assert admin.chosen(page, "topics") == [topic]
+
     with journey.step("Save the draft"):
         admin.save_draft(page)
         report_id = admin.edit_url_page_id(page)
+        assert admin.chosen(page, "topics") == [topic], "the new topic is kept as the report's"
 
     # Created in the chooser, the person is a draft until the report that introduces her is published.
     with journey.step("Publish the report with the person it introduces"):
@@ -263,6 +274,7 @@ def test_editor_creates_a_speaker_from_the_chooser(journey, demo):
         assert [(s["person"]["name"], s["role"]) for s in speakers] == [(speaker, "Komercdarbības speciāliste")]
         people = admin.api(demo.url, f"/api/v2/people/{speakers[0]['person']['id']}/")
         assert people["name"] == speaker
+        assert [t["name"] for t in report["topics"]] == [topic], report["topics"]
 
 
 def test_publishing_with_an_unpublished_person_is_refused(journey, demo):
