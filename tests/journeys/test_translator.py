@@ -6,6 +6,7 @@ Latgalian admin.
 The report is the seed's (seed.py), published in Latvian only, so this journey does not depend on the editor's.
 """
 
+import datetime
 import json
 import re
 
@@ -87,6 +88,20 @@ def test_translator_translates_a_report_into_english(journey, demo):
     with journey.step("She translates the title by hand", page=translator):
         translate_by_hand(translator, report["title"], ENGLISH_TITLE)
 
+    with journey.step("The editor's heading and notes are Latvian, dates written day first", page=translator):
+        # wagtail-localize writes these in English in its script and with English month names on the server;
+        # cms/static/cms/localize/editor-language.js gives them in the admin's language.
+        heading = admin.translated("lv", "%(source)s to %(target)s translation") % {
+            "source": props["sourceLocale"]["displayName"],
+            "target": props["locale"]["displayName"],
+        }
+        expect(translator.locator(".js-translation-editor h3", has_text=heading).filter(visible=True)).to_have_count(1)
+        expect(translator.locator(".js-translation-editor")).not_to_contain_text(" translation")
+        # The server writes the day of its UTC clock.
+        today = datetime.datetime.now(datetime.UTC).date()
+        note = admin.translated("lv", "Translated manually on {date}").format(date=today.strftime("%d.%m.%Y"))
+        expect(segment(translator, report["title"])).to_contain_text(note)
+
     with journey.step("She machine-translates the rest", page=translator):
         machine = props["machineTranslator"]
         assert machine, "no machine translator is offered for English"
@@ -148,6 +163,11 @@ def test_latgalian_translator_works_in_a_latgalian_admin(journey, demo):
         expect(
             translator.locator("button", has_text=admin.translated("ltg", "Publish in ", "djangojs").strip()).first
         ).to_be_visible()
+        heading = admin.translated("ltg", "%(source)s to %(target)s translation") % {
+            "source": "Latviešu",
+            "target": "Latgalīšu",
+        }
+        expect(translator.locator(".js-translation-editor h3", has_text=heading).filter(visible=True)).to_have_count(1)
         # Machine translation is never offered for Latgalian (no service translates it).
         assert props["machineTranslator"] is None, props["machineTranslator"]
 
