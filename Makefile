@@ -16,7 +16,7 @@ FUZZ_DATABASE_URL ?=
 # make journeys: the Chromium that Playwright drives (Debian's package; Playwright's own download is never used).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test fuzz install lint check pytest journeys browser messages compilemessages clean docs
+.PHONY: demo test fuzz install lint check pytest journeys browser deploy-tools messages compilemessages clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,7 +47,7 @@ check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: install browser
+pytest: install browser deploy-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check pytest journeys
@@ -69,6 +69,20 @@ browser:
 		echo "The journeys need Chromium at $(CHROMIUM). Install Debian's package as root:" >&2; \
 		echo "    sudo apt-get install chromium" >&2; \
 		echo "or give another binary: make test CHROMIUM=/path/to/chromium" >&2; \
+		exit 1; \
+	fi
+
+# The backup and restore test (tests/deploy) runs deploy/backup.sh and deploy/restore.sh: PostgreSQL's client
+# programs (pg_dump, pg_restore, psql, createdb) and sqlite3. Installed with apt-get when missing (CI runs as root).
+deploy-tools:
+	@if command -v pg_dump >/dev/null && command -v pg_restore >/dev/null && command -v psql >/dev/null \
+		&& command -v sqlite3 >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			postgresql-client sqlite3; \
+	else \
+		echo "The backup and restore test needs PostgreSQL's client programs and sqlite3:" >&2; \
+		echo "    sudo apt-get install postgresql-client sqlite3" >&2; \
 		exit 1; \
 	fi
 

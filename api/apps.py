@@ -9,10 +9,14 @@ class ApiConfig(AppConfig):
     verbose_name = _("Delivery API")
 
     def ready(self):
+        from cms import health as cms_health
         from cms.changes import change_committed
 
         from . import cache as api_cache
         from . import checks  # noqa: F401  (registers the system checks)
+
+        # Without the shared cache the API answers uncached (``api.cache``): degraded, not unavailable.
+        cms_health.register("cache", api_cache.health_check, critical=False)
 
         # The response cache invalidates from committed change events, and from nothing else.
         change_committed.connect(api_cache.invalidate, dispatch_uid="api-cache-invalidate")

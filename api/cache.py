@@ -13,12 +13,23 @@ Responses live in a cache of their own (``CMS_API_CACHE``: the ``api`` alias her
 apart from renditions. The key is the path with the query parameters sorted and ``_`` (a client's
 cache-buster, which changes no output) left out, so query-string noise cannot grow the cache; free-text
 searches are not stored.
+
+When the shared cache cannot be reached (Redis down or restarting), the API answers uncached, as correct as
+ever and only slower: a lookup finds nothing and stores nothing, and the restricted paths are read from the
+database. A bump that could not be written is the one thing that could leave stale answers behind (if Redis
+comes back with its data): the process that could not write it bumps *everything* as soon as the cache
+answers again, retrying in the background (``CMS_API_BUMP_RETRY_SECONDS``) and on its next lookup.
 """
 
+import functools
 import hashlib
+import importlib
+import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -27,7 +38,9 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from . import generations
+from . import generations, metrics
+
+logger = logging.getLogger(__name__)
 
 LISTINGS = "listings"
 SNIPPETS = "snippets"
@@ -46,6 +59,90 @@ def _alias():
 
 def response_cache():
     return caches[_alias()]
+
+
+def _cache_errors():
+    # What a cache that cannot be reached raises: the socket's errors, and redis-py's and django-redis's own.
+    errors = [OSError]
+    try:
+        from redis.exceptions import RedisError
+
+        errors.append(RedisError)
+    except ImportError:
+        pass
+    try:
+        from django_redis.exceptions import ConnectionInterrupted
+
+        errors.append(ConnectionInterrupted)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+CACHE_ERRORS = _cache_errors()
+
+
+class CacheUnavailable(Exception):
+    """The shared cache did not answer; the caller serves without it."""
+
+
+class _Outage:
+    """This process's view of the shared cache: the aliases it owes a bump, and when a failure was last logged."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.owed = set()
+        self.retrying = False
+        self.logged_at = 0.0
+
+    @property
+    def bump_owed(self):
+        return _alias() in self.owed
+
+    def failed(self, operation, error):
+        metrics.cache_errors.labels(operation=operation).inc()
+        now = time.monotonic()
+        # One line per ten seconds per process: an outage must be visible, not flood the log.
+        if now - self.logged_at > 10:
+            self.logged_at = now
+            logger.warning("API cache unavailable (%s: %s): answering uncached", operation, type(error).__name__)
+
+    def owe_bump(self, alias):
+        with self.lock:
+            self.owed.add(alias)
+            if self.retrying:
+                return
+            self.retrying = True
+        threading.Thread(target=self._retry, name="api-cache-bump-retry", daemon=True).start()
+
+    def settle(self, alias):
+        """Pay the bump owed to the cache ``alias``; True when nothing is owed (any more)."""
+        if alias not in self.owed:
+            return True
+        try:
+            _write_bump(caches[alias], alias, (EVERYTHING, PRIVACY))
+        except CACHE_ERRORS:
+            return False
+        with self.lock:
+            self.owed.discard(alias)
+        logger.warning("API cache reachable again: every cached response invalidated (a bump was owed)")
+        return True
+
+    def _retry(self):
+        interval = float(getattr(settings, "CMS_API_BUMP_RETRY_SECONDS", 1))
+        try:
+            while True:
+                # Every alias tried each round, not only up to the first that fails.
+                settled = [self.settle(alias) for alias in list(self.owed)]
+                if all(settled):
+                    break
+                time.sleep(interval)
+        finally:
+            with self.lock:
+                self.retrying = False
+
+
+outage = _Outage()
 
 
 def _generation_key(scope):
@@ -92,12 +189,32 @@ class _LocalResponses:
 local_responses = _LocalResponses(getattr(settings, "CMS_API_LOCAL_RESPONSES", 256))
 
 
+@functools.cache
+def release():
+    """What tells this code's answers from another release's, in the response keys: during a rolling deploy
+    old and new processes share the cache, and a release that changes what the API says must not serve what
+    the old one stored (nor the reverse). ``CMS_RELEASE`` when the deployment names its release (a commit id);
+    otherwise a fingerprint of what shapes the answers: the apps' code, templates and compiled catalogues.
+    Generations stay shared, so an edit invalidates the answers of both releases."""
+    given = getattr(settings, "CMS_RELEASE", "")
+    if given:
+        return str(given)
+    digest = hashlib.sha256()
+    for package in ("api", "blocks", "cms"):
+        root = Path(importlib.import_module(package).__file__).resolve().parent
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".html", ".mo"} and "migrations" not in path.parts and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(request):
-    """The path and the query parameters that can change the response, in a fixed order."""
+    """The release, the path and the query parameters that can change the response, in a fixed order."""
     params = sorted(
         (name, value) for name, values in request.GET.lists() if name not in IGNORED_PARAMETERS for value in values
     )
-    full = request.path + ("?" + urlencode(params) if params else "")
+    full = release() + " " + request.path + ("?" + urlencode(params) if params else "")
     return "api:resp:" + hashlib.sha256(full.encode()).hexdigest()[:40]
 
 
@@ -105,26 +222,35 @@ def storable(request):
     return not any(name in request.GET for name in UNSTORED_PARAMETERS)
 
 
-def lookup(scopes, request):
+def lookup(scopes, request, *, final=True):
     """The stored response for the request if it is current, and the stamp to store a new one with.
 
-    Returns ``(entry or None, stamp, key)``. The stamp is the current generation of each scope, from this
+    Returns ``(entry or None, stamp, key)``. ``final``: a miss means the response is built now (the middleware's
+    early lookup is not final: the view looks again). The stamp is the current generation of each scope, from this
     process's mirror or read in one round trip; an entry is current only if it was stored under the same
     stamp. The stamp is taken *before* a response is built, so a change committed during the build leaves
     the new entry already outdated instead of filing old content under a new stamp. A missing generation
     (never set, or evicted) gets a fresh random value: a number that could come back after eviction might
     revive a stale response.
     """
-    cache = response_cache()
     key = cache_key(request)
-    stamp = current_stamp([EVERYTHING, *scopes])
-    entry = local_responses.get(key, stamp)
-    if entry is None:
-        entry = cache.get(key)
-        if entry is not None and entry.get("stamp") == stamp:
-            local_responses.put(key, entry)
-        else:
-            entry = None
+    try:
+        stamp = current_stamp([EVERYTHING, *scopes])
+        entry = local_responses.get(key, stamp)
+        if entry is None:
+            entry = response_cache().get(key)
+            if entry is not None and entry.get("stamp") == stamp:
+                local_responses.put(key, entry)
+            else:
+                entry = None
+    except CacheUnavailable:
+        # Nothing found, and a stamp of None: what is built is not stored.
+        if final:
+            metrics.cache_lookups.labels(result="unavailable").inc()
+        return None, None, key
+    # A miss is counted once, by the lookup after which the response is built (``final``).
+    if entry is not None or final:
+        metrics.cache_lookups.labels(result="miss" if entry is None else "hit").inc()
     return entry, stamp, key
 
 
@@ -134,34 +260,66 @@ def current_stamp(scopes):
     Redis), which is the only place a bump is known."""
     cache = response_cache()
     generation_keys = [_generation_key(scope) for scope in scopes]
+    # An owed bump first: until it is written, no generation read may be trusted.
+    if not outage.settle(_alias()):
+        raise CacheUnavailable
     mirror = generations.mirror_for(_alias(), cache)
     if mirror is not None:
         found = mirror.get(generation_keys)
         if found is not None:
             return tuple(found[generation_key] for generation_key in generation_keys)
         token = mirror.token()
-    found = cache.get_many(generation_keys)
-    for generation_key in generation_keys:
-        if generation_key not in found:
-            cache.add(generation_key, _new_generation(), None)
-            found[generation_key] = cache.get(generation_key)
+    try:
+        found = cache.get_many(generation_keys)
+        for generation_key in generation_keys:
+            if generation_key not in found:
+                cache.add(generation_key, _new_generation(), None)
+                found[generation_key] = cache.get(generation_key)
+    except CACHE_ERRORS as error:
+        outage.failed("read", error)
+        raise CacheUnavailable from error
     if mirror is not None:
         mirror.fill(token, found)
     return tuple(found[generation_key] for generation_key in generation_keys)
 
 
 def store(key, entry):
-    response_cache().set(key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+    if entry.get("stamp") is None:
+        return  # built while the cache was unavailable: its generations are unknown
+    try:
+        response_cache().set(key, entry, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+    except CACHE_ERRORS as error:
+        outage.failed("write", error)
+        return
     local_responses.put(key, entry)
 
 
-def bump(*scopes):
-    cache = response_cache()
+def _write_bump(cache, alias, scopes):
     new = {_generation_key(scope): _new_generation() for scope in scopes}
     cache.set_many(new, None)
-    mirror = generations.mirror_for(_alias(), cache)
+    mirror = generations.mirror_for(alias, cache)
     if mirror is not None:
         mirror.announce(new)
+
+
+def bump(*scopes):
+    alias = _alias()
+    try:
+        _write_bump(caches[alias], alias, scopes)
+    except CACHE_ERRORS as error:
+        # Which scopes no longer matters: everything is bumped once the cache answers.
+        outage.failed("bump", error)
+        outage.owe_bump(alias)
+
+
+def health_check():
+    """``/readyz``: a round trip to the response cache (``cms.health``)."""
+    cache = response_cache()
+    try:
+        cache.get("api:readyz")
+    except CACHE_ERRORS as error:
+        return {"ok": False, "backend": type(cache).__name__, "error": type(error).__name__}
+    return {"ok": not outage.bump_owed, "backend": type(cache).__name__, "bump_owed": outage.bump_owed}
 
 
 # --- invalidation from the change log ------------------------------------------------------------------
@@ -201,6 +359,8 @@ def respond(request, entry):
     )
     if response is None:
         response = HttpResponse(entry["body"], content_type="application/json")
+    elif response.status_code == 304:
+        metrics.cache_lookups.labels(result="not_modified").inc()
     response["ETag"] = etag
     if last_modified:
         response["Last-Modified"] = http_date(last_modified)

@@ -40,9 +40,6 @@ HEADER = "X-Request-ID"
 access_logger = logging.getLogger("api.access")
 logger = logging.getLogger(__name__)
 
-# Paths in the access log are cut here: gunicorn lets request lines of up to 4 KB through.
-MAX_LOGGED_PATH = 1000
-
 
 def is_api(request):
     return request.path_info.startswith(API_PREFIX)
@@ -60,7 +57,7 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[HEADER] = request_id
-            path = _loggable(request.path)
+            path = request_ids.loggable_path(request.path)
             duration_ms = round((time.monotonic() - started) * 1000, 1)
             access_logger.info(
                 "%s %s %s %sms",
@@ -78,11 +75,6 @@ class RequestIdMiddleware:
             return response
         finally:
             request_ids.unbind(token)
-
-
-def _loggable(path):
-    # Never the query string (a preview token is one); control characters escaped, so one request is one line.
-    return path[:MAX_LOGGED_PATH].encode("unicode_escape").decode("ascii")
 
 
 class ApiErrorMiddleware:

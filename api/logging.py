@@ -52,3 +52,13 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id()
         return True
+
+
+# Paths in the logs are cut here: gunicorn lets request lines of up to 4 KB through.
+MAX_LOGGED_PATH = 1000
+
+
+def loggable_path(path):
+    """A path as the logs may hold it: never the query string (a preview token is one); cut, and control
+    characters escaped, so that one request is one line."""
+    return path[:MAX_LOGGED_PATH].encode("unicode_escape").decode("ascii")

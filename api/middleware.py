@@ -30,7 +30,7 @@ class CachedApiResponseMiddleware:
         endpoint_class, action, kwargs = route
         scopes = endpoint_class.cache_scopes(action, kwargs, request)
         if scopes and _negotiates_json(request):
-            entry, _stamp, _key = api_cache.lookup(scopes, request)
+            entry, _stamp, _key = api_cache.lookup(scopes, request, final=False)
             if entry is not None:
                 return api_cache.respond(request, entry)
         response = self.get_response(request)

@@ -22,16 +22,23 @@ _local = {}
 
 
 def _cached_paths(name, queryset):
-    (generation,) = api_cache.current_stamp([api_cache.PRIVACY])
+    try:
+        (generation,) = api_cache.current_stamp([api_cache.PRIVACY])
+    except api_cache.CacheUnavailable:
+        # The cache is unreachable: from the database, this request only.
+        return sorted(queryset)
     known = _local.get(name)
     if generation is not None and known is not None and known[0] == generation:
         return known[1]  # (a cache that keeps nothing, as the tests' oracle uses, has no generation)
     cache = api_cache.response_cache()
     key = f"api:{name}:{generation}"
-    paths = cache.get(key)
-    if paths is None:
-        paths = sorted(queryset)
-        cache.set(key, paths, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+    try:
+        paths = cache.get(key)
+        if paths is None:
+            paths = sorted(queryset)
+            cache.set(key, paths, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+    except api_cache.CACHE_ERRORS:
+        return sorted(queryset)
     _local[name] = (generation, paths)
     return paths
 

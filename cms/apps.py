@@ -28,7 +28,7 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.conf.locale import LANG_INFO
 
-        from . import changes, checks, localize, redirects, stream_formats  # noqa: F401  (checks: registers the system checks)
+        from . import changes, checks, health, localize, redirects, stream_formats  # noqa: F401  (checks, health: register theirs)
 
         LANG_INFO.setdefault("ltg", LATGALIAN)
         localize.install()

@@ -458,8 +458,15 @@ def record(kind, obj, builder, *, public, url_path="", always=False, was_public=
         url_path=url_path if public else "",
         affected=affected.as_json(),
     )
-    transaction.on_commit(lambda: change_committed.send(sender=ChangeEvent, event=event))
+    transaction.on_commit(lambda: _committed(event))
     return event
+
+
+def _committed(event):
+    from .metrics import change_events
+
+    change_events.labels(type=event.kind).inc()
+    change_committed.send(sender=type(event), event=event)
 
 
 def record_page(

@@ -5,11 +5,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import health, metrics
+
 # Errors under /api/ are JSON in every settings module through api.errors.ApiErrorMiddleware (which replaces
 # Django's 404 page there, DEBUG's included); this handler only covers a fault in a middleware around it.
 handler500 = "api.errors.server_error"
 
 urlpatterns = [
+    # Operations (cms.health, cms.metrics): outside language prefixes and the API, never cached.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # The API lives outside language prefixes: LocaleMiddleware must never redirect it.

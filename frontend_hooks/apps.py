@@ -12,9 +12,20 @@ class FrontendHooksConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from cms import health as cms_health
+        from cms import metrics as cms_metrics
         from cms.models import ChangeEvent
 
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            health,
+            metrics,
+        )
+
+        # Without a worker or with the outbox behind, the API still answers: degraded, not unavailable.
+        cms_health.register("worker", health.worker_check, critical=False)
+        cms_health.register("outbox", health.outbox_check, critical=False)
+        cms_metrics.register_collector(metrics.OutboxCollector())
 
         post_save.connect(_on_change_event, sender=ChangeEvent, dispatch_uid="frontend-hooks-change-event")
 

@@ -30,6 +30,7 @@ from django.utils.http import parse_http_date_safe
 from standardwebhooks.webhooks import Webhook
 
 from . import events, outbox, targets
+from .metrics import observe_delivery
 from .models import DeliveryAttempt, OutboxState, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def attempt(delivery_id, now=None):
         if gone:
             disable(endpoint, delivery, finished_at)
     if succeeded:
+        observe_delivery(max(0.0, (finished_at - delivery.created_at).total_seconds()))
         return "delivered"
     logger.warning("Webhook %s to %s failed (%s); next attempt %s", delivery.webhook_id, endpoint.url, error, next_at)
     return "gone" if gone else ("retry" if next_at else "failed")

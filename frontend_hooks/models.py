@@ -129,3 +129,20 @@ class PurgeJob(OutboxItem):
 
     def __str__(self):
         return f"purge of {len(self.urls)} URL(s), {len(self.tags)} tag(s)"
+
+
+class WorkerHeartbeat(models.Model):
+    """When each task worker last showed it was alive: written by the worker's sweep (every
+    ``CMS_FRONTEND_HOOKS_SWEEP_SECONDS``) and when it starts. ``/readyz`` and the metrics read it."""
+
+    worker = models.CharField(_("worker"), max_length=200, primary_key=True)
+    started_at = models.DateTimeField(_("started"))
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["-seen_at"]
+
+    def __str__(self):
+        return self.worker

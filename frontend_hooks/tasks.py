@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from .metrics import purge_batches, webhook_attempts
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BACKEND = "frontend_hooks"
@@ -39,6 +41,7 @@ def deliver_webhook(delivery_id):
     from .models import WebhookDelivery
 
     outcome = attempt(delivery_id)
+    webhook_attempts.labels(outcome=outcome).inc()
     if outcome == "retry":
         _wake_retry(deliver_webhook, WebhookDelivery, delivery_id)
     return outcome
@@ -50,6 +53,7 @@ def purge_cache(job_id):
     from .purge import attempt
 
     outcome = attempt(job_id)
+    purge_batches.labels(outcome=outcome).inc()
     if outcome == "retry":
         _wake_retry(purge_cache, PurgeJob, job_id)
     return outcome
@@ -66,7 +70,11 @@ def _wake_retry(task_, model, pk):
 def sweep():
     """Wake what is due without a wake-up coming, then come back in ``CMS_FRONTEND_HOOKS_SWEEP_SECONDS``.
     The next sweep is queued first, so a worker killed during this one does not end the chain."""
+    from .health import beat
+
     schedule_sweep(timezone.now() + datetime.timedelta(seconds=sweep_interval()))
+    # The worker's heartbeat (``/readyz``): a sweep ran, so a worker is taking tasks from the queue.
+    beat()
     return len(wake_overdue())
 
 

@@ -31,7 +31,7 @@ from cms.changes import PAGE, tag
 from .. import cache as api_cache
 from .. import shapes
 from ..declare import Doc
-from ..logging import current_request_id
+from ..logging import current_request_id, loggable_path
 from ..resolver import Resolver
 
 logger = logging.getLogger(__name__)
@@ -163,7 +163,14 @@ class DeliveryEndpointMixin:
             return Response(error_body(str(exc)), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, ValidationError | ValueError | OverflowError | DataError):
             # Bad input that reached a conversion or the database: say so, never a 500 or a traceback.
-            logger.info("Rejected API input %s: %s", self.request.get_full_path(), exc)
+            # The path and the parameters' names only: a value may be a preview token, and the exception's
+            # message may quote the value.
+            logger.info(
+                "Rejected API input %s (parameters: %s): %s",
+                loggable_path(self.request.path),
+                ", ".join(sorted(self.request.GET)) or "none",
+                type(exc).__name__,
+            )
             return Response(error_body("invalid query parameter value"), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, PermissionDenied):
             return Response(error_body("forbidden"), status=status.HTTP_403_FORBIDDEN)

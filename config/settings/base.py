@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: counts and times every request, cached API answers included (api.metrics, exposed at /metrics).
+    "api.metrics.RequestMetricsMiddleware",
     # Outermost: every request gets its id before anything can log or fail (api.errors).
     "api.errors.RequestIdMiddleware",
     # The headers every API response carries, errors included, so it sees the final response (api.headers).
@@ -251,15 +253,20 @@ CMS_API_CACHE_TIMEOUT = env_int("CMS_API_CACHE_TIMEOUT", 24 * 3600)
 CMS_API_LOCAL_RESPONSES = env_int("CMS_API_LOCAL_RESPONSES", 256)
 
 
-def _redis_cache(prefix):
+def _redis_cache(location, prefix, *, ignore_errors):
     return {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": CMS_REDIS_URL,
+        "LOCATION": location,
         "KEY_PREFIX": prefix,
         "OPTIONS": {
             # A Redis that stops answering must not hang every request.
             "SOCKET_CONNECT_TIMEOUT": env_int("CMS_REDIS_CONNECT_TIMEOUT", 2),
             "SOCKET_TIMEOUT": env_int("CMS_REDIS_TIMEOUT", 2),
+            # While Redis is down, what Wagtail keeps in the default and renditions caches (site root paths,
+            # renditions) is read from the database instead: django-redis answers "not cached" rather than
+            # raising, which would fail every request and every publish. Not for the API's cache: a missed
+            # invalidation there must be noticed and paid (api.cache does that itself).
+            "IGNORE_EXCEPTIONS": ignore_errors,
         },
     }
 
@@ -272,12 +279,17 @@ def _local_cache(name, entries):
     }
 
 
-if CMS_REDIS_URL:
-    CACHES = {
-        "default": _redis_cache("novads-cms"),
-        "api": _redis_cache("novads-cms-api"),
-        "renditions": _redis_cache("novads-cms-renditions"),
+def redis_caches(location):
+    """The site's caches on the Redis at ``location``."""
+    return {
+        "default": _redis_cache(location, "novads-cms", ignore_errors=True),
+        "api": _redis_cache(location, "novads-cms-api", ignore_errors=False),
+        "renditions": _redis_cache(location, "novads-cms-renditions", ignore_errors=True),
     }
+
+
+if CMS_REDIS_URL:
+    CACHES = redis_caches(CMS_REDIS_URL)
 else:
     CACHES = {
         "default": _local_cache("default", 5000),
@@ -359,6 +371,21 @@ CMS_WEBHOOK_ALLOWED_NETWORKS = env_list("CMS_WEBHOOK_ALLOWED_NETWORKS")
 CMS_WEBHOOK_REQUIRE_HTTPS = env_bool("CMS_WEBHOOK_REQUIRE_HTTPS", None)
 CMS_FRONTEND_HOOKS_TASK_BACKEND = "frontend_hooks"
 CMS_FRONTEND_HOOKS_SWEEP_SECONDS = env_int("CMS_FRONTEND_HOOKS_SWEEP_SECONDS", 60)
+
+# --- Operations: /healthz, /readyz, /metrics (cms.health, cms.metrics; docs/deployment.md) -------------
+# /readyz reports "degraded" when no task worker has beaten for this long (its sweep beats every
+# CMS_FRONTEND_HOOKS_SWEEP_SECONDS), or when the oldest due delivery or purge has waited this long.
+CMS_READY_WORKER_MAX_AGE_SECONDS = env_int("CMS_READY_WORKER_MAX_AGE_SECONDS", 3 * CMS_FRONTEND_HOOKS_SWEEP_SECONDS)
+CMS_READY_OUTBOX_MAX_LAG_SECONDS = env_int("CMS_READY_OUTBOX_MAX_LAG_SECONDS", 300)
+# /metrics answers a request with "Authorization: Bearer <token>", or one made directly (not through a proxy)
+# from these networks; anything else gets a 404.
+CMS_METRICS_TOKEN = env("CMS_METRICS_TOKEN", "")
+CMS_METRICS_ALLOWED_NETWORKS = env_list("CMS_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+# The release this code is, in the API cache's response keys (api.cache.release): a commit id set by the
+# deployment. Unset, a fingerprint of the apps' code, templates and catalogues is used.
+CMS_RELEASE = env("CMS_RELEASE", "")
+# After the shared cache failed to take an invalidation, how often its process tries again (api.cache).
+CMS_API_BUMP_RETRY_SECONDS = env_int("CMS_API_BUMP_RETRY_SECONDS", 1)
 
 # --- Admin login -------------------------------------------------------------------------------------
 # Throttling with django-axes: after CMS_LOGIN_FAILURE_LIMIT failed sign-ins, a user name is refused from that

@@ -34,6 +34,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("CMS_SECURE_SSL_REDIRECT", True)
+# Health checks and metric scrapes reach each instance directly, over plain HTTP on the private network:
+# redirected to HTTPS they would fail (cms.health, cms.metrics).
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
 SECURE_HSTS_SECONDS = env_int("CMS_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CMS_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("CMS_HSTS_PRELOAD", True)

@@ -45,6 +45,19 @@ def test_deploy_check_reports_nothing():
     assert "System check identified no issues" in result.stdout
 
 
+PLAIN_HTTP = """
+from django.test import Client
+client = Client(HTTP_HOST="cms.example.org")
+print(" ".join(str(client.get(path).status_code) for path in ("/healthz", "/api/v2/pages/", "/admin/login/")))
+"""
+
+
+def test_health_checks_are_not_redirected_to_https_but_the_site_is():
+    result = run_manage("shell", "-c", PLAIN_HTTP, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["200", "301", "301"], result.stdout
+
+
 LOG_A_FAULT = """
 import logging
 from api import logging as request_ids

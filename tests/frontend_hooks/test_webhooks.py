@@ -435,3 +435,26 @@ def test_a_queue_that_cannot_be_reached_never_fails_the_publish(receiver, endpoi
     monkeypatch.undo()
     # The sweep wakes what was never woken.
     assert tasks.wake_overdue(now=timezone.now() + datetime.timedelta(minutes=2)) == [row.pk]
+
+
+def test_the_worker_counts_its_attempts_and_how_long_deliveries_took(run_worker, receiver, endpoint, index, commit):
+    from django.test import Client
+
+    from tests.ops.test_metrics import value
+
+    def scrape():
+        return Client(HTTP_HOST="localhost").get("/metrics").content.decode()
+
+    before = scrape()
+    publish(draft(index), commit)
+    run_worker()
+    after = scrape()
+    assert len(receiver.received) == 1
+    grown = value(after, "cms_webhook_attempts_total", outcome="delivered") - value(
+        before, "cms_webhook_attempts_total", outcome="delivered"
+    )
+    assert grown == 1
+    delivered = value(after, "cms_webhook_delivery_seconds_count") - value(before, "cms_webhook_delivery_seconds_count")
+    assert delivered == 1
+    assert value(after, "cms_webhook_delivery_seconds_sum") > value(before, "cms_webhook_delivery_seconds_sum")
+    assert value(after, "cms_outbox_items", queue="webhook", state="done") == 1

@@ -4,6 +4,7 @@ and queue, with the sweep chain started (it wakes what a killed worker left behi
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from frontend_hooks.health import beat
 from frontend_hooks.tasks import QUEUE, backend_alias, schedule_sweep
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch=False, interval=1.0, verbosity=1, **options):
         if not batch:
+            # Ready from its start, not only from its first sweep (``/readyz`` reads the heartbeat).
+            beat(started=True)
             schedule_sweep()
         arguments = ["--backend", backend_alias(), "--queue-name", QUEUE, "--interval", str(interval)]
         arguments += ["--no-startup-delay", "--no-reload"]
