@@ -192,15 +192,20 @@ _mirrors = {}
 _mirrors_lock = threading.Lock()
 
 
+def mirror_key(alias):
+    """Mirrors are per process: a forked worker must not share its parent's subscription socket. (Django's
+    cache objects are per thread, so they cannot be the key.) And per Redis that the alias names: a mirror keeps
+    the connections it was made with, and must not outlive a change of the settings (tests make such changes)."""
+    return (os.getpid(), alias, repr(settings.CACHES.get(alias, {}).get("LOCATION")))
+
+
 def mirror_for(alias, cache):
     """This process's mirror for the cache ``alias``; None when it is not Redis or mirroring is switched off."""
     if not getattr(settings, "CMS_API_GENERATIONS_MIRROR", True):
         return None
     if not type(cache).__module__.startswith("django_redis."):
         return None
-    # Keyed by process: a forked worker must not share its parent's subscription socket. (Django's cache
-    # objects are per thread, so they cannot be the key.)
-    key = (os.getpid(), alias)
+    key = mirror_key(alias)
     mirror = _mirrors.get(key)
     if mirror is None:
         with _mirrors_lock:
@@ -209,3 +214,12 @@ def mirror_for(alias, cache):
                 mirror = GenerationMirror(alias, getattr(settings, "CMS_API_GENERATIONS_MAX_AGE", 10))
                 _mirrors[key] = mirror
     return mirror
+
+
+def close_mirrors():
+    """Close and forget this process's mirrors: the next lookup makes them again from the cache settings (a
+    mirror keeps the Redis connection it was made with)."""
+    with _mirrors_lock:
+        for mirror in _mirrors.values():
+            mirror.close()
+        _mirrors.clear()

@@ -48,9 +48,7 @@ def redis_api_cache(settings, mirror):
     api_cache.local_responses.clear()
     cache = caches[ALIAS]  # kept for the clean-up: a test may point the alias elsewhere
     yield cache
-    for each in generations._mirrors.values():
-        each.close()
-    generations._mirrors.clear()
+    generations.close_mirrors()
     cache.delete_pattern("*")
     api_cache.local_responses.clear()
 

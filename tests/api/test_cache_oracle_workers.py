@@ -71,9 +71,7 @@ def shared(settings, tmp_path):
     }
     local_responses.clear()
     yield {"prefix": prefix, "media": tmp_path}
-    for mirror in generations._mirrors.values():
-        mirror.close()
-    generations._mirrors.clear()
+    generations.close_mirrors()
     for name in ("default", "api", "renditions"):
         caches[name].delete_pattern("*")
     local_responses.clear()

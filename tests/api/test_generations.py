@@ -41,7 +41,7 @@ def subscribed(mirror):
 
 def as_process(mirror):
     """Make ``mirror`` the one this process uses, as if the test were now running in its process."""
-    generations._mirrors[(os.getpid(), ALIAS)] = mirror
+    generations._mirrors[generations.mirror_key(ALIAS)] = mirror
 
 
 class RoundTrips:

@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from api import cache as api_cache
+from api import generations
 from api.cache import local_responses
 from cms.factories.pages import EventReportIndexPageFactory, EventReportPageFactory
 from config.settings import base as base_settings
@@ -33,6 +34,8 @@ def redis_down(settings):
     yield go_down
     api_cache.outage.owed.clear()
     local_responses.clear()
+    # A mirror made while the cache pointed here keeps its connection: later tests must get their own.
+    generations.close_mirrors()
 
 
 def test_the_site_caches_ignore_an_unreachable_redis_but_the_api_cache_does_not():
