@@ -137,66 +137,7 @@ say "backup $(basename "$backup"): made $BK_CREATED_AT on $BK_HOST from $BK_SOUR
 
 # --- the target: the settings' database and media directory -----------------------------------------------------
 PG_ENV=()
-settings=$(cd "$ROOT" && "$PYTHON" - <<'PY'
-import os
-import shlex
-import sys
-
-import dj_database_url
-from django.conf import settings
-
-
-def emit(name, value):
-    print(f"{name}={shlex.quote(str(value))}")
-
-
-database = dict(settings.DATABASES["default"])
-if os.environ.get("CMS_BACKUP_DATABASE_URL"):
-    database = dj_database_url.parse(os.environ["CMS_BACKUP_DATABASE_URL"])
-engine = database["ENGINE"]
-if engine.endswith("sqlite3"):
-    name = str(database.get("NAME") or "")
-    if not name or name == ":memory:" or name.startswith("file:"):
-        sys.exit(f"the SQLite database {name!r} is not a file that can be restored")
-    emit("DB_ENGINE", "sqlite")
-    emit("DB_NAME", os.path.abspath(name))
-    emit("DB_LABEL", "SQLite " + os.path.abspath(name))
-elif engine.endswith(("postgresql", "postgis")):
-    libpq = {
-        "sslmode": "PGSSLMODE",
-        "sslrootcert": "PGSSLROOTCERT",
-        "sslcert": "PGSSLCERT",
-        "sslkey": "PGSSLKEY",
-        "sslcrl": "PGSSLCRL",
-        "connect_timeout": "PGCONNECT_TIMEOUT",
-        "options": "PGOPTIONS",
-        "target_session_attrs": "PGTARGETSESSIONATTRS",
-        "passfile": "PGPASSFILE",
-        "service": "PGSERVICE",
-    }
-    pg = {
-        "PGDATABASE": database.get("NAME"),
-        "PGHOST": database.get("HOST"),
-        "PGPORT": database.get("PORT"),
-        "PGUSER": database.get("USER"),
-        "PGPASSWORD": database.get("PASSWORD"),
-        "PGAPPNAME": "novads-cms-restore",
-    }
-    for key, value in (database.get("OPTIONS") or {}).items():
-        if key in libpq:
-            pg[libpq[key]] = value
-    if not pg["PGDATABASE"]:
-        sys.exit("the database URL names no database")
-    emit("DB_ENGINE", "postgresql")
-    emit("DB_NAME", pg["PGDATABASE"])
-    where = f"{pg['PGHOST'] or 'local socket'}{':' + str(pg['PGPORT']) if pg['PGPORT'] else ''}"
-    emit("DB_LABEL", f"PostgreSQL {pg['PGDATABASE']} on {where}")
-    print("PG_ENV=(" + " ".join(shlex.quote(f"{k}={v}") for k, v in pg.items() if v not in (None, "")) + ")")
-else:
-    sys.exit(f"unsupported database engine {engine}")
-emit("MEDIA_ROOT", os.path.abspath(str(settings.MEDIA_ROOT)))
-PY
-) || die "could not read the settings ($DJANGO_SETTINGS_MODULE); is the environment set (--env-file)?"
+settings=$(cd "$ROOT" && "$PYTHON" "$ROOT/deploy/read_settings.py" restore) || die "could not read the settings ($DJANGO_SETTINGS_MODULE); is the environment set (--env-file)?"
 eval "$settings"
 [ "$DB_ENGINE" = "$BK_ENGINE" ] ||
   refuse "the backup is of a $BK_ENGINE database and the settings name a $DB_ENGINE one ($DB_LABEL)"
