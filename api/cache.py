@@ -25,9 +25,9 @@ import functools
 import hashlib
 import importlib
 import logging
+import secrets
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlencode
@@ -150,7 +150,9 @@ def _generation_key(scope):
 
 
 def _new_generation():
-    return uuid.uuid4().hex[:16]
+    # Random, never counted up: a number that could come back after an eviction might revive a stale response.
+    # An integer, which django-redis stores as it is (not pickled), so that a bump can write it directly.
+    return secrets.randbits(62)
 
 
 class _LocalResponses:
@@ -296,10 +298,38 @@ def store(key, entry):
 
 def _write_bump(cache, alias, scopes):
     new = {_generation_key(scope): _new_generation() for scope in scopes}
-    cache.set_many(new, None)
     mirror = generations.mirror_for(alias, cache)
+    client = _redis_client(cache, alias)
+    if client is None:
+        cache.set_many(new, None)
+        if mirror is not None:
+            mirror.announce(new)
+        return
+    # One round trip, whatever the number of generations (a person shown on a thousand reports bumps a thousand
+    # and two): an MSET, and the announcement after it on the same connection. django-redis's set_many would send a
+    # SET per key, each through its own key, encoding and timeout handling. What is written is what it writes: its
+    # own keys (``make_key``), and integers, which it stores unencoded and reads back as integers whatever its
+    # serializer and compressor; no expiry, as set_many(..., None).
+    pipeline = client.pipeline(transaction=False)
+    pipeline.mset({cache.make_key(key): value for key, value in new.items()})
     if mirror is not None:
-        mirror.announce(new)
+        pipeline.publish(mirror.channel, mirror.message(new))
+    pipeline.execute()
+    if mirror is not None:
+        # Only now: until the bump is in Redis, a copy read from Redis would be the old value again.
+        mirror.forget(new)
+
+
+def _redis_client(cache, alias):
+    """The Redis client behind a django-redis cache (its public ``get_redis_connection``); None for others."""
+    if not type(cache).__module__.startswith("django_redis."):
+        return None
+    from django_redis import get_redis_connection
+
+    try:
+        return get_redis_connection(alias, write=True)
+    except NotImplementedError:  # a sharded client has no single connection: its own set_many then
+        return None
 
 
 def bump(*scopes):

@@ -10,7 +10,8 @@ the schema from it. They read what the resolver loaded.
 from typing import Annotated, Literal, TypedDict
 
 from django.conf import settings
-from rest_framework.fields import Field
+from rest_framework.fields import Field, SkipField
+from wagtail.api.v2 import serializers as wagtail_serializers
 from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page
 from wagtail_localize.models import StringTranslation, Translation
@@ -201,6 +202,32 @@ class PageMeta(TypedDict):
 
 def _resolver(field):
     return field.context["resolver"]
+
+
+# --- meta ---------------------------------------------------------------------------------------------------
+def detail_url(context, model, pk):
+    """Wagtail's ``get_object_detail_url``, with each model's URL worked out once per response: looking the
+    endpoint up, ``reverse()`` and making it absolute cost more than the rest of a listing's card. The URL of an
+    id is the model's URL around the id; kept only when that is what Wagtail gave for the first one."""
+    forms = context.setdefault("api_detail_urls", {})
+    form = forms.get(model)
+    if form is not None:
+        return f"{form[0]}{pk}{form[1]}"
+    url = get_object_detail_url(context["router"], context["request"], model, pk)
+    before, found, after = (url or "").rpartition(f"/{pk}/")
+    if found and after == "":
+        forms[model] = (before + "/", "/")
+    return url
+
+
+class DetailUrlField(wagtail_serializers.DetailUrlField):
+    """``meta.detail_url``, as Wagtail gives it (see ``detail_url``)."""
+
+    def get_attribute(self, instance):
+        url = detail_url(self.context, type(instance), instance.pk)
+        if not url:
+            raise SkipField  # no endpoint shows this model
+        return url
 
 
 # --- body fields -------------------------------------------------------------------------------------------
@@ -434,7 +461,7 @@ class ParentField(Field):
             id=parent.pk,
             meta=ParentPageMeta(
                 type=parent.specific_class._meta.label,
-                detail_url=get_object_detail_url(self.context["router"], self.context["request"], Page, parent.pk),
+                detail_url=detail_url(self.context, Page, parent.pk),
                 html_url=frontend_url(parent),
                 fallback=fallbacks.is_fallback(parent),
             ),
@@ -468,7 +495,6 @@ class TranslationsField(Field):
         return instance
 
     def to_representation(self, page):
-        router, request = self.context["router"], self.context["request"]
         return [
             PageTranslation(
                 locale=other.locale.language_code,
@@ -477,7 +503,7 @@ class TranslationsField(Field):
                 id=other.pk,
                 title=other.title,
                 html_url=frontend_url(other),
-                detail_url=get_object_detail_url(router, request, Page, other.pk),
+                detail_url=detail_url(self.context, Page, other.pk),
             )
             for other in self.context["resolver"].translations.get(page.translation_key, [])
             if other.alias_of_id is None

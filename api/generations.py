@@ -113,15 +113,23 @@ class GenerationMirror:
     # --- writing -----------------------------------------------------------------------------------------
     def announce(self, keys):
         """Tell every process (this one included) that these generations were just bumped in Redis."""
+        self.forget(keys)
+        try:
+            self.publisher.publish(self.channel, self.message(keys))
+        except Exception:
+            # The bump itself is in Redis; processes that missed it catch up within CMS_API_GENERATIONS_MAX_AGE.
+            logger.exception("could not announce bumped API cache generations")
+
+    def forget(self, keys):
+        """This process's part of an announcement: once the bump is in Redis, its copies are outdated."""
         with self.lock:
             for key in keys:
                 self.values.pop(key, None)
             self.announcements += 1
-        try:
-            self.publisher.publish(self.channel, json.dumps(sorted(keys)))
-        except Exception:
-            # The bump itself is in Redis; processes that missed it catch up within CMS_API_GENERATIONS_MAX_AGE.
-            logger.exception("could not announce bumped API cache generations")
+
+    def message(self, keys):
+        """What an announcement publishes on ``channel``: the generation keys, no values."""
+        return json.dumps(sorted(keys))
 
     # --- the subscription --------------------------------------------------------------------------------
     def _receive(self):

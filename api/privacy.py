@@ -22,11 +22,13 @@ _local = {}
 
 
 def _cached_paths(name, queryset):
+    """``queryset``: a callable giving the query, made only when the paths are read from the database (a
+    response asks for them once per image, document and page it shows)."""
     try:
         (generation,) = api_cache.current_stamp([api_cache.PRIVACY])
     except api_cache.CacheUnavailable:
         # The cache is unreachable: from the database, this request only.
-        return sorted(queryset)
+        return sorted(queryset())
     known = _local.get(name)
     if generation is not None and known is not None and known[0] == generation:
         return known[1]  # (a cache that keeps nothing, as the tests' oracle uses, has no generation)
@@ -35,21 +37,24 @@ def _cached_paths(name, queryset):
     try:
         paths = cache.get(key)
         if paths is None:
-            paths = sorted(queryset)
+            paths = sorted(queryset())
             cache.set(key, paths, getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
     except api_cache.CACHE_ERRORS:
-        return sorted(queryset)
+        return sorted(queryset())
     _local[name] = (generation, paths)
     return paths
 
 
 def restricted_page_paths():
-    return _cached_paths("restricted-page-paths", PageViewRestriction.objects.values_list("page__path", flat=True))
+    return _cached_paths(
+        "restricted-page-paths", lambda: PageViewRestriction.objects.values_list("page__path", flat=True)
+    )
 
 
 def restricted_collection_paths():
     return _cached_paths(
-        "restricted-collection-paths", CollectionViewRestriction.objects.values_list("collection__path", flat=True)
+        "restricted-collection-paths",
+        lambda: CollectionViewRestriction.objects.values_list("collection__path", flat=True),
     )
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from wagtail import blocks as wagtail_blocks
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -31,11 +31,40 @@ PAGE = "wagtailcore.page"
 
 def model_key(model):
     """One key per model; any page type is a page. Accepts a class or an "app_label.Model" string."""
-    if isinstance(model, str):
-        model = apps.get_model(model)
-    if issubclass(model, Page):
-        return PAGE
-    return model._meta.label_lower
+    key = _model_keys.get(model)
+    if key is None:
+        cls = apps.get_model(model) if isinstance(model, str) else model
+        key = _model_keys[model] = PAGE if issubclass(cls, Page) else cls._meta.label_lower
+    return key
+
+
+# Asked for every reference of every block: a model's key is worked out once.
+_model_keys = {}
+
+
+def _referring_children(block):
+    """The children of a struct, stream or list block under which a reference can be (a chooser or rich
+    text), worked out once per block definition: the walk over a stored stream skips the rest (headings,
+    quotes, dates), which is most of it."""
+    found = _referring.get(id(block))
+    if found is None:
+        is_list = isinstance(block, wagtail_blocks.ListBlock)
+        children = {"": block.child_block} if is_list else block.child_blocks
+        found = {name: child for name, child in children.items() if _can_refer(child)}
+        _referring[id(block)] = (block, found)  # the block is kept, so that its id is not reused
+        return found
+    return found[1]
+
+
+def _can_refer(block):
+    if isinstance(block, wagtail_blocks.ChooserBlock | wagtail_blocks.RichTextBlock):
+        return True
+    if isinstance(block, wagtail_blocks.StreamBlock | wagtail_blocks.StructBlock | wagtail_blocks.ListBlock):
+        return bool(_referring_children(block))
+    return False
+
+
+_referring = {}
 
 
 class Resolver:
@@ -97,14 +126,17 @@ class Resolver:
         if raw is None:
             return
         if isinstance(block, wagtail_blocks.StreamBlock):
+            children = _referring_children(block)
             for child in raw:
-                if isinstance(child, dict) and child.get("type") in block.child_blocks:
-                    self.want_stream(block.child_blocks[child["type"]], child.get("value"))
+                if isinstance(child, dict) and child.get("type") in children:
+                    self.want_stream(children[child["type"]], child.get("value"))
         elif isinstance(block, wagtail_blocks.StructBlock):
             if isinstance(raw, dict):
-                for name, child_block in block.child_blocks.items():
+                for name, child_block in _referring_children(block).items():
                     self.want_stream(child_block, raw.get(name))
         elif isinstance(block, wagtail_blocks.ListBlock):
+            if not _referring_children(block):
+                return
             for item in raw if isinstance(raw, list) else []:
                 value = item["value"] if isinstance(item, dict) and "value" in item and "id" in item else item
                 self.want_stream(block.child_block, value)
@@ -131,12 +163,8 @@ class Resolver:
         self._load_snippets(Organisation, after=self._after_logo)
         self._load_pages()
         self._load_documents(document_model)
-        specs = list(rendition_specs().values())
-        renditions = image_model.get_rendition_model().objects.filter(filter_spec__in=specs)
-        images = image_model.objects.select_related("collection").prefetch_related(
-            Prefetch("renditions", queryset=renditions)
-        )
-        self._load(image_model, images, public=image_is_public)
+        images = self._load(image_model, image_model.objects.select_related("collection"), public=image_is_public)
+        self._load_renditions(image_model, images)
         self._link_foreign_keys()
 
     def _load(self, model, queryset, after=None, public=None):
@@ -150,6 +178,26 @@ class Resolver:
         if after:
             for obj in found.values():
                 after(obj)
+        return list(found.values())
+
+    def _load_renditions(self, image_model, images):
+        """The allow-listed renditions of the images just loaded, as rows (file name, width, height) keyed by
+        spec and focal point key, in one query: a shape needs only those, and building a model instance (with
+        its file object) per rendition cost more than the rest of the image. ``api.shapes`` makes any that is
+        missing through Wagtail."""
+        if not images:
+            return
+        specs = list(rendition_specs().values())
+        rows = image_model.get_rendition_model().objects.filter(
+            image_id__in=[image.pk for image in images], filter_spec__in=specs
+        )
+        by_image = defaultdict(dict)
+        for image_id, spec, focal_point_key, name, width, height in rows.values_list(
+            "image_id", "filter_spec", "focal_point_key", "file", "width", "height"
+        ):
+            by_image[image_id][(spec, focal_point_key)] = (name, width, height)
+        for image in images:
+            image.api_renditions = by_image[image.pk]
 
     def _load_snippets(self, model, related=(), after=None):
         """Load snippets by id and pick, for each, what the response shows: the live version in the

@@ -7,12 +7,17 @@ an instance of it. Builders read only what the resolver has already loaded, so b
 queries. ``None`` means the object is not public and must be dropped by whoever embeds it.
 """
 
+import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, TypedDict
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from wagtail.coreutils import resolve_model_string
 from wagtail.documents.models import AbstractDocument
-from wagtail.images.models import AbstractImage
+from wagtail.images.models import AbstractImage, Filter
 from wagtail.models import Page
 
 from blocks.sanitise import safe_url
@@ -36,6 +41,18 @@ DEFAULT_RENDITIONS = {
 
 def rendition_specs():
     return getattr(settings, "CMS_API_RENDITIONS", DEFAULT_RENDITIONS)
+
+
+@functools.cache
+def _filters(specs):
+    """One Wagtail ``Filter`` per rendition spec, made once: a ``Filter`` parses its spec (its operations, looked
+    up through ``inspect``) the first time it is used, and ``get_renditions`` given spec strings makes new ones on
+    every call, for every image."""
+    return tuple(Filter(spec=spec) for spec in specs)
+
+
+def rendition_filters():
+    return _filters(tuple(rendition_specs().values()))
 
 
 def _describe_renditions():
@@ -186,16 +203,114 @@ class Topic(Translated):
 SHARED = (Image, Document, PageRef, Organisation, Person, ContactCard, Topic, Project)
 
 
+# --- one shape per object per response ----------------------------------------------------------------------
+# A response shows the same people, organisations and images many times (a speaker in several blocks, the same
+# photo on every mention, JSON-LD again): each object's shape is built once per response and then reused. Keyed by
+# the object itself (its id, with the object kept alive in the memo so the id cannot be reused): within a response
+# the resolver hands out one instance per row, and a preview's drafts are other instances than the live rows.
+# Shapes are therefore shared between the places that show them, and must never be changed in place by whoever
+# embeds one (they copy: see ``blocks.media.ImageBlock``); tests/api/test_shape_memo.py renders with and without
+# the memo and compares the bytes.
+_memo = ContextVar("api_shapes_memo", default=None)
+
+
+@contextmanager
+def memoised():
+    """Build each object's shape once while the block runs (one response)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def remember(block, value, build):
+    """A block's representation of ``value``, built once per response (``BlockServices.remember``)."""
+    memo = _memo.get()
+    if memo is None:
+        return build()
+    key = ("block", id(block), id(value))
+    found = memo.get(key)
+    if found is None:
+        # The block and the value are kept alive with the result, so that their ids cannot be reused.
+        found = memo[key] = (block, value, build())
+    return found[-1]
+
+
+def _memoise(builder):
+    """``builder(obj, context=None)`` built once per object while ``memoised()`` is active. The context only
+    carries the services blocks take, the same throughout a response, so it is not part of the key."""
+
+    @functools.wraps(builder)
+    def memoised_builder(obj, context=None):
+        memo = _memo.get()
+        if memo is None or obj is None:
+            return builder(obj, context)
+        key = (builder, id(obj))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = (obj, builder(obj, context))
+        return found[1]
+
+    return memoised_builder
+
+
 # --- builders ----------------------------------------------------------------------------------------------
 def image(img, alt_text=None) -> Image | None:
     if img is None:
         return None
+    shape = _image(img)
+    if alt_text is None:
+        return shape
+    # The alt text of one use of the image: a copy, the memoised shape stays the image's own.
+    return Image(shape, alt=alt_text)
+
+
+def _renditions(img):
+    """spec -> (url, width, height) of the allow-listed renditions: from the rows the resolver loaded
+    (``api_renditions``) when all are there, matched as Wagtail matches them (the spec and the filter's focal
+    point key for this image); otherwise through Wagtail's ``get_renditions``, which makes the missing ones. An
+    SVG's filters are adjusted by Wagtail, so it always goes that way."""
+    filters = rendition_filters()
+    rows = getattr(img, "api_renditions", None)
+    if rows is not None and not img.is_svg():
+        found = {}
+        for filter in filters:
+            row = rows.get((filter.spec, filter.get_cache_key(img)))
+            if row is None:
+                break
+            name, width, height = row
+            found[filter.spec] = (_rendition_url(type(img), name), width, height)
+        else:
+            return found
+    return {
+        spec: (rendition.url, rendition.width, rendition.height)
+        for spec, rendition in img.get_renditions(*filters).items()
+    }
+
+
+@functools.lru_cache(maxsize=8192)
+def _rendition_url(image_model, name):
+    """What ``Rendition.url`` is: the file's URL from the rendition model's storage. A function of the name alone
+    while the storage settings stay (cleared when they change), and the storage's own ``url`` is costly
+    (``urljoin`` and quoting for every one of a response's hundreds of renditions)."""
+    return image_model.get_rendition_model()._meta.get_field("file").storage.url(name)
+
+
+@receiver(setting_changed)
+def _storage_changed(setting, **kwargs):
+    if setting in {"MEDIA_URL", "STORAGES", "WAGTAILIMAGES_RENDITION_STORAGE"}:
+        _rendition_url.cache_clear()
+
+
+@_memoise
+def _image(img, context=None) -> Image:
     specs = rendition_specs()
-    renditions = img.get_renditions(*specs.values())
+    renditions = _renditions(img)
     sized = {}
     for name, spec in specs.items():
-        rendition = renditions[spec]
-        sized[name] = Rendition(url=absolute_cms_url(rendition.url), width=rendition.width, height=rendition.height)
+        url, width, height = renditions[spec]
+        sized[name] = Rendition(url=absolute_cms_url(url), width=width, height=height)
     # One candidate per width: renditions of an image smaller than the spec all come out at its own width.
     by_width = {}
     for name, spec in specs.items():
@@ -209,7 +324,7 @@ def image(img, alt_text=None) -> Image | None:
     return Image(
         id=img.pk,
         title=img.title,
-        alt=img.default_alt_text if alt_text is None else alt_text,
+        alt=img.default_alt_text,
         width=img.width,
         height=img.height,
         focal_point=focal_point,
@@ -218,7 +333,8 @@ def image(img, alt_text=None) -> Image | None:
     )
 
 
-def document(doc) -> Document | None:
+@_memoise
+def document(doc, context=None) -> Document | None:
     if doc is None:
         return None
     return Document(
@@ -231,7 +347,8 @@ def document(doc) -> Document | None:
     )
 
 
-def page_ref(page) -> PageRef | None:
+@_memoise
+def page_ref(page, context=None) -> PageRef | None:
     if page is None:
         return None
     return PageRef(
@@ -255,7 +372,8 @@ def _translated(obj) -> Translated:
     return Translated(id=obj.pk, locale=obj.locale.language_code, fallback=getattr(obj, "api_fallback", False))
 
 
-def organisation(org) -> Organisation | None:
+@_memoise
+def organisation(org, context=None) -> Organisation | None:
     if not showable(org):
         return None
     return Organisation(
@@ -267,6 +385,7 @@ def organisation(org) -> Organisation | None:
     )
 
 
+@_memoise
 def person(obj, context=None) -> Person | None:
     if not showable(obj):
         return None
@@ -283,7 +402,8 @@ def person(obj, context=None) -> Person | None:
     )
 
 
-def contact_card(card) -> ContactCard | None:
+@_memoise
+def contact_card(card, context=None) -> ContactCard | None:
     if not showable(card):
         return None
     return ContactCard(
@@ -301,7 +421,8 @@ def contact_card(card) -> ContactCard | None:
     )
 
 
-def topic(obj) -> Topic | None:
+@_memoise
+def topic(obj, context=None) -> Topic | None:
     if not showable(obj):
         return None
     return Topic(
@@ -311,7 +432,8 @@ def topic(obj) -> Topic | None:
     )
 
 
-def project(obj) -> Project | None:
+@_memoise
+def project(obj, context=None) -> Project | None:
     if not showable(obj):
         return None
     return Project(
@@ -363,7 +485,7 @@ def shape_of(obj, context=None):
     return builder(obj, context)
 
 
-BLOCK_SERVICES = BlockServices(shape_of=shape_of, expand_rich_text=expand)
+BLOCK_SERVICES = BlockServices(shape_of=shape_of, expand_rich_text=expand, remember=remember)
 
 
 def block_context(context=None):

@@ -36,8 +36,10 @@ class ImageBlock(ApiStructBlock):
     def get_api_representation(self, value, context=None):
         data = super().get_api_representation(value, context)
         if data is not None and services(context) is not None:
-            # The alt text the editor wrote for this use of the image, empty when decorative.
-            data["image"]["alt"] = "" if value.get("decorative") else value.get("alt_text") or ""
+            # The alt text the editor wrote for this use of the image, empty when decorative. On a copy: the image's
+            # shape is shared by every place the response shows the image.
+            alt = "" if value.get("decorative") else value.get("alt_text") or ""
+            data["image"] = {**data["image"], "alt": alt}
         return data
 
     def clean(self, value):

@@ -120,10 +120,13 @@ class SpeakerBlock(ApiStructBlock):
         return value
 
     def get_api_representation(self, value, context=None):
-        data = blocks.StructBlock.get_api_representation(self, value, context)
         given = services(context)
         if given is None:
-            return data
+            return blocks.StructBlock.get_api_representation(self, value, context)
+        return given.remember(self, value, lambda: self._display_ready(value, context))
+
+    def _display_ready(self, value, context):
+        data = blocks.StructBlock.get_api_representation(self, value, context)
         # A chosen person who is not public takes the block with them: what is left would misattribute it.
         if (
             value.get("person") is not None

@@ -7,6 +7,7 @@ of the report's StreamFields, therefore cleans the whole stored form on every sa
 serialises through the same method), whichever way its children got there.
 """
 
+from django.utils.encoding import force_str
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 
@@ -18,6 +19,7 @@ from .sanitise import (
     strip_markup,
     validate_plain_text,
     validate_safe_url,
+    values_of_choices,
 )
 
 
@@ -73,7 +75,32 @@ class SafeEmbedBlock(EmbedBlock):
         return safe_url(super().get_prep_value(value))
 
 
-class SafeChoiceBlock(blocks.ChoiceBlock):
+class StaticChoicesMixin:
+    """Choices given as a list (not a callable) cannot change: their values are worked out once. (Wagtail hands
+    the form field a callable in every case, so each read of a stored value would evaluate the choices again.)"""
+
+    def __init__(self, choices=None, *args, **kwargs):
+        super().__init__(choices, *args, **kwargs)
+        given = self.choices if choices is None else choices
+        self.static_choice_values = None
+        self.static_choice_keys = None
+        if not callable(given):
+            self.static_choice_values = frozenset(values_of_choices(given))
+            # Wagtail's normalize_choice, as a lookup: the text of a stored value -> the first choice key it
+            # matches, option groups included.
+            keys = {}
+            for key, label in given:
+                for inner in label if isinstance(label, list | tuple) else [(key, label)]:
+                    keys.setdefault(force_str(inner[0]), inner[0])
+            self.static_choice_keys = keys
+
+    def normalize_choice(self, value):
+        if self.static_choice_keys is None or value is None:
+            return super().normalize_choice(value)
+        return self.static_choice_keys.get(force_str(value), value)
+
+
+class SafeChoiceBlock(StaticChoicesMixin, blocks.ChoiceBlock):
     """A choice whose stored value is stored and served only when it is one of the choices (else the default).
 
     The admin's select already refuses other values; this covers values written without it.
@@ -86,7 +113,7 @@ class SafeChoiceBlock(blocks.ChoiceBlock):
         return clean_choice(self, super().get_api_representation(value, context))
 
 
-class SafeMultipleChoiceBlock(blocks.MultipleChoiceBlock):
+class SafeMultipleChoiceBlock(StaticChoicesMixin, blocks.MultipleChoiceBlock):
     """Several choices; values that are not among them are neither stored nor served."""
 
     def get_prep_value(self, value):

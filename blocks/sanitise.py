@@ -24,6 +24,7 @@ the forms validate, so every rule here is applied twice: when a value is stored 
   not served.
 """
 
+import functools
 import html
 import re
 from html.parser import HTMLParser
@@ -226,6 +227,20 @@ def clean_api_html(source):
     """Rich text as the API serves it (internal links already rewritten), with only what the API allows."""
     if not source:
         return source
+    if len(source) > MEMO_MAX_LENGTH:
+        return _API_POLICY.clean(source)
+    return _clean_api_html(str(source))
+
+
+# The cleaning is a function of the text alone, and a response's paragraphs mostly come back unchanged in the
+# next one (a report is rendered again after an edit elsewhere on it, or to anything it shows): the latest
+# results are kept, at most MEMO_ENTRIES of at most MEMO_MAX_LENGTH characters each (a few megabytes per process).
+MEMO_ENTRIES = 2048
+MEMO_MAX_LENGTH = 16_384
+
+
+@functools.lru_cache(maxsize=MEMO_ENTRIES)
+def _clean_api_html(source):
     return _API_POLICY.clean(source)
 
 
@@ -291,8 +306,18 @@ def clean_choices(block, value):
 
 
 def choice_values(block):
+    """The values a choice block accepts. Static choices are worked out once, when the block is made
+    (``static_choice_values``, see ``blocks.safe``): the block's form field re-evaluates its choices on every
+    access (Wagtail always hands it a callable), and blocks are read thousands of times per response."""
+    known = getattr(block, "static_choice_values", None)
+    if known is not None:
+        return known
+    return values_of_choices(block.field.choices)
+
+
+def values_of_choices(choices):
     values = set()
-    for value, label in block.field.choices:
+    for value, label in choices:
         if isinstance(label, list | tuple):  # an option group
             values.update(str(inner) for inner, _label in label)
         else:

@@ -8,6 +8,7 @@ reference is not public, fall back to a person's current role, build a link's ``
 and are applied to the shapes the services give.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,10 +25,22 @@ class ExpandRichText(Protocol):
         """Rich text as the API gives it (HTML, links resolved or dropped)."""
 
 
+class Remember(Protocol):
+    def __call__(self, block: Any, value: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, or what it gave for this block and value earlier in the same response."""
+
+
+def build_every_time(block, value, build):
+    return build()
+
+
 @dataclass(frozen=True, slots=True)
 class BlockServices:
     shape_of: ShapeOf
     expand_rich_text: ExpandRichText
+    # A block whose representation is asked for more than once per response (a speaker: in the body, then in the
+    # JSON-LD's performers) builds it once. What it gives is shared: whoever embeds it must not change it.
+    remember: Remember = build_every_time
 
 
 def services(context):

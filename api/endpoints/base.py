@@ -5,9 +5,9 @@ search) and silently ignores unknown parameters on detail views. Here every para
 query runs, and every error is a JSON body with a 4xx status.
 """
 
+import functools
 import hashlib
 import inspect
-import json
 import logging
 from http import HTTPStatus
 from typing import Annotated, TypedDict
@@ -20,7 +20,6 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.utils.encoders import JSONEncoder
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import BaseAPIViewSet
 from wagtail.coreutils import get_content_languages
@@ -29,7 +28,7 @@ from wagtail.fields import StreamField
 from cms.changes import PAGE, tag
 
 from .. import cache as api_cache
-from .. import shapes
+from .. import encoding, shapes
 from ..declare import Doc
 from ..logging import current_request_id, loggable_path
 from ..resolver import Resolver
@@ -189,7 +188,7 @@ class DeliveryEndpointMixin:
         # Named last, so added whatever came before (``_`` or ``-id`` included); nested items (fields=
         # hero_image(_)) go through the child endpoint's own factory, so keep them too.
         fields_config = [*fields_config, *((name, False, None) for name in ALWAYS_PRESENT_FIELDS)]
-        return super()._get_serializer_class(router, model, fields_config, show_details=show_details, nested=nested)
+        return _serializer_class(cls, router, model, _frozen(fields_config), show_details, nested)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -217,8 +216,8 @@ class DeliveryEndpointMixin:
         self.resolver.resolve()
 
     def prime_object(self, obj, names):
-        for field in obj._meta.concrete_fields:
-            if field.name in names and isinstance(field, StreamField):
+        for field in _stream_fields(type(obj)):
+            if field.name in names:
                 self.resolver.want_stream_value(getattr(obj, field.attname))
 
     # --- caching -------------------------------------------------------------------------------------
@@ -236,9 +235,10 @@ class DeliveryEndpointMixin:
         entry, stamp, key = api_cache.lookup(scopes, request)
         if entry is not None:
             return api_cache.respond(request, entry)
-        data = build()
-        # DRF's encoder: block values may be dates, times or decimals (e.g. a follow-up's DateBlock).
-        body = json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+        with shapes.memoised():
+            data = build()
+        # Block values may be dates, times or decimals (e.g. a follow-up's DateBlock): encoded as DRF encodes them.
+        body = encoding.dumps(data)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         entry = {"body": body, "etag": etag, "lm": self.last_modified(), "stamp": stamp, "tags": self.cache_tags()}
         response = api_cache.respond(request, entry)
@@ -251,7 +251,9 @@ class DeliveryEndpointMixin:
     def uncached_response(self, request, build):
         from django.http import HttpResponse
 
-        body = json.dumps(build(), cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+        with shapes.memoised():
+            data = build()
+        body = encoding.dumps(data)
         response = HttpResponse(body, content_type="application/json")
         response["Cache-Control"] = "no-store"
         return response
@@ -273,3 +275,30 @@ class DeliveryEndpointMixin:
         ]
         times += [t for t in getattr(self, "_own_last_modified", []) if t]
         return max(times).timestamp() if times else None
+
+
+def _frozen(fields_config):
+    """``fields=`` as Wagtail parses it (lists of (name, negated, sub-fields)), hashable."""
+    if not fields_config:
+        return ()
+    return tuple((name, negated, _frozen(sub_fields)) for name, negated, sub_fields in fields_config)
+
+
+def _thawed(fields_config):
+    return [(name, negated, _thawed(sub_fields) or None) for name, negated, sub_fields in fields_config]
+
+
+# Wagtail builds a serializer class (and nested ones) for every request; the class depends only on the endpoint,
+# the model and ``fields=``, so the latest ones are kept. Bounded: each ``fields=`` combination makes one.
+# A ``fields=`` that is refused raises, and what raises is not kept.
+@functools.lru_cache(maxsize=256)
+def _serializer_class(endpoint, router, model, fields_config, show_details, nested):
+    return super(DeliveryEndpointMixin, endpoint)._get_serializer_class(
+        router, model, _thawed(fields_config), show_details=show_details, nested=nested
+    )
+
+
+@functools.cache
+def _stream_fields(model):
+    """A model's StreamFields (looked for on every object of every response)."""
+    return tuple(field for field in model._meta.concrete_fields if isinstance(field, StreamField))

@@ -15,6 +15,7 @@ from wagtail.api.v2.serializers import DetailUrlField
 
 from cms.models import preview
 
+from .. import shapes
 from ..resolver import Resolver
 from .base import error_body
 from .pages import DeliveryPageSerializer, PagesEndpoint
@@ -95,7 +96,9 @@ class PreviewMixin:
             obj = preview.read(request.GET.get("token"), request.GET.get("content_type"), self.preview_kind)
         except preview.PreviewError as exc:
             return self.private(Response(error_body(exc.message), status=exc.status))
-        return self.private(Response(self.represent_preview(obj)))
+        with shapes.memoised():
+            data = self.represent_preview(obj)
+        return self.private(Response(data))
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors raised before the view (bad parameters) get the headers too.
