@@ -87,3 +87,15 @@ def document_is_public(document):
 
 
 image_is_public = document_is_public
+
+
+def media_rule():
+    """``document_is_public`` for many images or documents: the restricted paths read once."""
+    restricted = restricted_collection_paths()
+    return lambda item: media_is_public(item, restricted)
+
+
+def page_rule():
+    """``page_is_public`` for many pages: the restricted paths read once."""
+    restricted = restricted_page_paths()
+    return lambda page: page.live and not any(page.path.startswith(path) for path in restricted)

@@ -8,25 +8,48 @@ the privacy rules applied: unpublished snippets, non-live or private pages and d
 come back as ``None`` and are dropped by the blocks that embed them.
 """
 
+import functools
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import Q
+from django.dispatch import receiver
 from wagtail import blocks as wagtail_blocks
-from wagtail.documents import get_document_model
-from wagtail.images import get_image_model
+from wagtail.documents import get_document_model as _get_document_model
+from wagtail.images import get_image_model as _get_image_model
 from wagtail.models import Page
 
 from blocks.choosers import prefetched_objects
 from cms import fallbacks, publishing
 
 from . import richtext
-from .privacy import document_is_public, image_is_public, page_is_public
+from .privacy import media_rule, page_rule
 from .shapes import rendition_specs
 
 PAGE = "wagtailcore.page"
+
+
+# The image and document models, looked up once: the resolver asks for them for every reference it notes, and
+# while the swappable settings are left unset each lookup is a failed attribute access on the settings.
+@functools.cache
+def get_image_model():
+    return _get_image_model()
+
+
+@functools.cache
+def get_document_model():
+    return _get_document_model()
+
+
+@receiver(setting_changed)
+def _swapped(setting, **kwargs):
+    if setting in {"WAGTAILIMAGES_IMAGE_MODEL", "WAGTAILDOCS_DOCUMENT_MODEL"}:
+        get_image_model.cache_clear()
+        get_document_model.cache_clear()
 
 
 def model_key(model):
@@ -42,29 +65,71 @@ def model_key(model):
 _model_keys = {}
 
 
-def _referring_children(block):
-    """The children of a struct, stream or list block under which a reference can be (a chooser or rich
-    text), worked out once per block definition: the walk over a stored stream skips the rest (headings,
-    quotes, dates), which is most of it."""
-    found = _referring.get(id(block))
+def _walker(block):
+    """A function ``walk(resolver, raw)`` noting every reference in the stored (JSON) value of ``block``, or
+    None when nothing under the block can refer to anything (headings, quotes, dates: most of a report). Made
+    once per block definition, so that walking a stored stream costs a call per value that can hold a
+    reference, not a pass over every block's definition."""
+    found = _walkers.get(id(block))
     if found is None:
-        is_list = isinstance(block, wagtail_blocks.ListBlock)
-        children = {"": block.child_block} if is_list else block.child_blocks
-        found = {name: child for name, child in children.items() if _can_refer(child)}
-        _referring[id(block)] = (block, found)  # the block is kept, so that its id is not reused
-        return found
+        found = _walkers[id(block)] = (block, _make_walker(block))  # the block is kept: its id stays its own
     return found[1]
 
 
-def _can_refer(block):
-    if isinstance(block, wagtail_blocks.ChooserBlock | wagtail_blocks.RichTextBlock):
-        return True
-    if isinstance(block, wagtail_blocks.StreamBlock | wagtail_blocks.StructBlock | wagtail_blocks.ListBlock):
-        return bool(_referring_children(block))
-    return False
+_walkers = {}
 
 
-_referring = {}
+def _make_walker(block):
+    if isinstance(block, wagtail_blocks.ChooserBlock):
+
+        def chooser(resolver, raw):
+            resolver.want(block.target_model, raw)
+
+        return chooser
+    if isinstance(block, wagtail_blocks.RichTextBlock):
+        return lambda resolver, raw: resolver.want_rich_text(raw)
+    if isinstance(block, wagtail_blocks.StreamBlock):
+        children = {name: walk for name, child in block.child_blocks.items() if (walk := _walker(child))}
+        if not children:
+            return None
+
+        def stream(resolver, raw):
+            # A stored stream is a list, or Wagtail's view of one (``StreamValue.raw_data``).
+            for child in raw if isinstance(raw, Sequence) and not isinstance(raw, str) else ():
+                if isinstance(child, dict):
+                    walk = children.get(child.get("type"))
+                    value = child.get("value")
+                    if walk is not None and value is not None:
+                        walk(resolver, value)
+
+        return stream
+    if isinstance(block, wagtail_blocks.StructBlock):
+        children = [(name, walk) for name, child in block.child_blocks.items() if (walk := _walker(child))]
+        if not children:
+            return None
+
+        def struct(resolver, raw):
+            if isinstance(raw, dict):
+                for name, walk in children:
+                    value = raw.get(name)
+                    if value is not None:
+                        walk(resolver, value)
+
+        return struct
+    if isinstance(block, wagtail_blocks.ListBlock):
+        item_walk = _walker(block.child_block)
+        if item_walk is None:
+            return None
+
+        def items(resolver, raw):
+            for item in raw if isinstance(raw, Sequence) and not isinstance(raw, str) else ():
+                # Items are stored as {"type": "item", "value": …, "id": …} since Wagtail 2.16, bare before.
+                value = item["value"] if isinstance(item, dict) and "value" in item and "id" in item else item
+                if value is not None:
+                    item_walk(resolver, value)
+
+        return items
+    return None
 
 
 class Resolver:
@@ -82,7 +147,8 @@ class Resolver:
 
     def use_page_context(self, page, pages):
         """Translations and parent of ``page`` from rows already fetched (live pages related to it)."""
-        public = [other for other in pages if page_is_public(other)]
+        is_public = page_rule()
+        public = [other for other in pages if is_public(other)]
         self.translations[page.translation_key] = sorted(
             (other for other in public if other.translation_key == page.translation_key),
             key=lambda other: other.locale.language_code,
@@ -123,27 +189,9 @@ class Resolver:
 
     def want_stream(self, block, raw):
         """Walk a block definition alongside its raw JSON value and note every reference."""
-        if raw is None:
-            return
-        if isinstance(block, wagtail_blocks.StreamBlock):
-            children = _referring_children(block)
-            for child in raw:
-                if isinstance(child, dict) and child.get("type") in children:
-                    self.want_stream(children[child["type"]], child.get("value"))
-        elif isinstance(block, wagtail_blocks.StructBlock):
-            if isinstance(raw, dict):
-                for name, child_block in _referring_children(block).items():
-                    self.want_stream(child_block, raw.get(name))
-        elif isinstance(block, wagtail_blocks.ListBlock):
-            if not _referring_children(block):
-                return
-            for item in raw if isinstance(raw, list) else []:
-                value = item["value"] if isinstance(item, dict) and "value" in item and "id" in item else item
-                self.want_stream(block.child_block, value)
-        elif isinstance(block, wagtail_blocks.ChooserBlock):
-            self.want(block.target_model, raw)
-        elif isinstance(block, wagtail_blocks.RichTextBlock):
-            self.want_rich_text(raw)
+        walk = _walker(block)
+        if walk is not None and raw is not None:
+            walk(self, raw)
 
     def want_stream_value(self, stream_value):
         self.want_stream(stream_value.stream_block, stream_value.raw_data)
@@ -163,7 +211,7 @@ class Resolver:
         self._load_snippets(Organisation, after=self._after_logo)
         self._load_pages()
         self._load_documents(document_model)
-        images = self._load(image_model, image_model.objects.select_related("collection"), public=image_is_public)
+        images = self._load(image_model, image_model.objects.select_related("collection"), public=media_rule())
         self._load_renditions(image_model, images)
         self._link_foreign_keys()
 
@@ -251,7 +299,8 @@ class Resolver:
             return
         query = Q(pk__in=ids | exact) | Q(translation_key__in=keys) | Q(path__in=paths)
         pages = fallbacks.with_alias_source(Page.objects.filter(query, live=True).select_related("locale"))
-        found = [page for page in pages if page_is_public(page)]
+        is_public = page_rule()
+        found = [page for page in pages if is_public(page)]
         by_pk = {page.pk: page for page in found}
         for pk in exact:
             self.exact_pages[pk] = by_pk.get(pk)
@@ -285,7 +334,8 @@ class Resolver:
             live=True,
         )
         translations = fallbacks.with_alias_source(translations.select_related("locale"))
-        by_key = {page.translation_key: page for page in translations if page_is_public(page)}
+        is_public = page_rule()
+        by_key = {page.translation_key: page for page in translations if is_public(page)}
         for page in by_key.values():
             self._mark_fallback(page)
         return {page.pk: by_key[page.translation_key] for page in elsewhere if page.translation_key in by_key}
@@ -296,7 +346,8 @@ class Resolver:
         if not ids:
             return
         documents = document_model.objects.filter(pk__in=ids).select_related("collection")
-        public = {doc.pk: doc for doc in documents if document_is_public(doc)}
+        is_public = media_rule()
+        public = {doc.pk: doc for doc in documents if is_public(doc)}
         for pk in ids:
             self.loaded[key][pk] = public.get(pk)
 

@@ -39,7 +39,10 @@ DEFAULT_RENDITIONS = {
 }
 
 
+@functools.cache
 def rendition_specs():
+    # Asked for by every image shape; the setting is usually left unset, and a missing setting is a failed
+    # attribute access each time. Forgotten when the setting changes (``_settings_changed``).
     return getattr(settings, "CMS_API_RENDITIONS", DEFAULT_RENDITIONS)
 
 
@@ -298,9 +301,11 @@ def _rendition_url(image_model, name):
 
 
 @receiver(setting_changed)
-def _storage_changed(setting, **kwargs):
+def _settings_changed(setting, **kwargs):
     if setting in {"MEDIA_URL", "STORAGES", "WAGTAILIMAGES_RENDITION_STORAGE"}:
         _rendition_url.cache_clear()
+    if setting == "CMS_API_RENDITIONS":
+        rendition_specs.cache_clear()
 
 
 @_memoise

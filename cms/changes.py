@@ -112,18 +112,23 @@ def object_key(obj_or_model, pk=None):
 
 def tag(key, pk):
     """A cache tag naming one object: ``page-12``, ``person-3``, ``image-5``, ``document-2``…"""
+    return f"{_tag_name(key)}-{pk}"
+
+
+@functools.cache
+def _tag_name(key):
+    # Once per key: a response carries a tag for every object it shows, and the swappable image and document
+    # models are looked up in the settings each time they are asked for.
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
 
     if key == PAGE:
-        name = "page"
-    elif key == get_image_model()._meta.label_lower:
-        name = "image"
-    elif key == get_document_model()._meta.label_lower:
-        name = "document"
-    else:
-        name = key.rsplit(".", 1)[-1]
-    return f"{name}-{pk}"
+        return "page"
+    if key == get_image_model()._meta.label_lower:
+        return "image"
+    if key == get_document_model()._meta.label_lower:
+        return "document"
+    return key.rsplit(".", 1)[-1]
 
 
 # --- what an edit affects ------------------------------------------------------------------------------
