@@ -10,7 +10,7 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from cms import health as cms_health
-        from cms.changes import change_committed
+        from cms.changes import change_committed, private_structure_changed
 
         from . import cache as api_cache
         from . import checks  # noqa: F401  (registers the system checks)
@@ -20,3 +20,6 @@ class ApiConfig(AppConfig):
 
         # The response cache invalidates from committed change events, and from nothing else.
         change_committed.connect(api_cache.invalidate, dispatch_uid="api-cache-invalidate")
+        # ... and from a private subtree that moved or changed restrictions without a public event: the restricted
+        # paths the API keeps are read again.
+        private_structure_changed.connect(api_cache.invalidate_privacy, dispatch_uid="api-cache-privacy")

@@ -378,6 +378,12 @@ def invalidate(sender, event, **kwargs):
         bump(*scopes)
 
 
+def invalidate_privacy(sender, **kwargs):
+    """The restricted paths are read again (``cms.changes.private_structure_changed``): no public response
+    changed, the paths that say what is private did."""
+    bump(PRIVACY)
+
+
 # --- responses -----------------------------------------------------------------------------------------
 def respond(request, entry):
     """The response for a cache entry, as a hit and a miss both give it: 200 or 304 (Django's conditional

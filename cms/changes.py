@@ -53,6 +53,11 @@ from .frontend import frontend_url_for, site_roots
 
 # Sent after commit, once per event: ``sender=ChangeEvent, event=<ChangeEvent>``.
 change_committed = Signal()
+# Sent after commit for a subtree edit (a move, a view restriction, a collection saved) that is not announced
+# because nothing public was reached: ``sender=None, kind=<the event kind it would have had>``. What is private
+# has still changed place: a private section moved elsewhere keeps its restriction at its new path, and whoever
+# keeps the restricted paths (the API, ``api.privacy``) must read them again.
+private_structure_changed = Signal()
 
 PAGE = "wagtailcore.page"
 # How far references are followed: page → person → organisation → logo.
@@ -448,7 +453,9 @@ def record(kind, obj, builder, *, public, url_path="", always=False, was_public=
     affected.urls.discard(None)
     if always and not (public or before) and not (affected.urls or affected.public_pages):
         # A subtree edit below a private root that reached no public page and no address the public knew
-        # (e.g. restricting a draft): an event would only announce that the root exists.
+        # (e.g. restricting a draft): an event would only announce that the root exists. The private part of the
+        # tree did change, though.
+        transaction.on_commit(lambda: private_structure_changed.send(sender=None, kind=kind))
         return None
     locale = obj.locale if getattr(obj, "locale_id", None) else None
     specific = obj.specific_class if isinstance(obj, Page) else type(obj)
