@@ -251,6 +251,8 @@ CMS_REDIS_URL = env("CMS_REDIS_URL")
 CMS_API_CACHE = "api"
 CMS_API_CACHE_TIMEOUT = env_int("CMS_API_CACHE_TIMEOUT", 24 * 3600)
 CMS_API_LOCAL_RESPONSES = env_int("CMS_API_LOCAL_RESPONSES", 256)
+# The best matches a ``?search=`` considers before the endpoint's filters (api.search).
+CMS_API_SEARCH_CANDIDATES = env_int("CMS_API_SEARCH_CANDIDATES", 1000)
 
 
 def _redis_cache(location, prefix, *, ignore_errors):
@@ -318,7 +320,11 @@ CMS_API_GENERATIONS_MAX_AGE = env_int("CMS_API_GENERATIONS_MAX_AGE", 10)
 # Off for a Redis that offers no pub/sub (some proxies): every cache hit then reads the generations from Redis.
 CMS_API_GENERATIONS_MIRROR = env_bool("CMS_API_GENERATIONS_MIRROR", True)
 WAGTAILAPI_LIMIT_MAX = env_int("CMS_API_LIMIT_MAX", 100)
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search: on PostgreSQL its full-text backend with the text search configuration that migration
+# cms.0012 creates (lower case, unaccented, no stemming: see api.search); SQLite's FTS5 backend ignores the option.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple_unaccent"},
+}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]

@@ -36,7 +36,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple_unaccent"},
+}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Sign-in throttling stays on in tests (tests/config/test_security.py), with the combined backend first:
 # Wagtail's test helpers (WagtailPageTestCase) log in with AUTHENTICATION_BACKENDS[0] and then need it to load
