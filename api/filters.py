@@ -18,10 +18,12 @@ which unpublished people or organisations exist, nor which reports name them.
 
 import datetime
 import re
+from functools import reduce
+from operator import and_
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Exists, F, Q
-from django.db.models.functions import Cast
+from django.db.models import BigIntegerField, Case, CharField, Exists, F, OuterRef, Q, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from wagtail.api.v2.filters import BaseFilterBackend, OrderingFilter
 from wagtail.api.v2.utils import BadRequestError
@@ -86,11 +88,30 @@ def _parse_id(name, value):
     return int(value)
 
 
-def _reports(**lookups):
-    """The reports matching ``lookups``, as a condition on ``pk``: the search backends accept filters only on
-    fields they index (``id`` is one, the derived ``starts_on``/``ends_on`` are not), so every filter here is
-    stated on ``pk`` and works with ``?search=`` too."""
-    return Q(pk__in=EventReportPage.objects.filter(**lookups).values("pk"))
+def _filter_reports(queryset, searching, lookups):
+    """``queryset`` narrowed to the reports matching all of ``lookups`` (``(lookup, value)`` pairs on the report's
+    own columns, the dates'), in the form that reads least.
+
+    Without a search, on the listed rows themselves. Few matches (fewer than ``MANY_REFERENCES``; a count that
+    stops there, on the columns' indexes, decides): as they are, so that the database starts from an index on the
+    column (``cms.EventReportPage``'s indexes end with the id) and never reads the report rows. Many: on a copy of
+    each column that no index holds (``COALESCE(column, column)``, the same values), so that the database reads
+    the listing in its order and stops at the end of the page rather than sorting thousands of matches first,
+    as ``_matching`` does for the other filters. With a search, as a condition on ``pk``: the search backends
+    accept filters only on fields they index (``id`` is one, the derived ``starts_on``/``ends_on`` are not)."""
+    if not lookups:
+        return queryset
+    condition = reduce(and_, (Q(**{lookup: value}) for lookup, value in lookups))
+    if searching:
+        return queryset.filter(pk__in=EventReportPage.objects.filter(condition).values("pk"))
+    if EventReportPage._base_manager.filter(condition).order_by()[:MANY_REFERENCES].count() < MANY_REFERENCES:
+        return queryset.filter(condition)
+    columns = {lookup.split("__", 1)[0] for lookup, _value in lookups}
+    queryset = queryset.alias(**{f"{column}_unindexed": Coalesce(column, column) for column in columns})
+    for lookup, value in lookups:
+        column, operator = lookup.split("__", 1)
+        queryset = queryset.filter(**{f"{column}_unindexed__{operator}": value})
+    return queryset
 
 
 # The snippets the API shows: live ones (one never published, unpublished or expired is not). The rule is the
@@ -101,19 +122,71 @@ public_snippets = publishing.public_snippets
 
 def _referenced_in_pages(model, pk):
     """Ids of pages whose content refers to the object, if it is public, from Wagtail's reference index (which
-    indexes what is saved on the page row: a live page's live content, not its drafts)."""
+    indexes what is saved on the page row: a live page's live content, not its drafts).
+
+    Found through the index on the referenced object (``to_content_type``, ``to_object_id``): the rows of one
+    object, however many pages there are. A row from anything but a page gives no id (``object_id`` is text, a
+    page's is its integer id) rather than being filtered out: with a condition on ``base_content_type``, SQLite
+    without statistics walks the unique index that starts with it (every reference of every page) because that
+    index holds every column read, and PostgreSQL misjudges how many rows remain.
+    """
+    page = ContentType.objects.get_for_model(Page)
     return (
-        ReferenceIndex.objects.filter(
-            to_content_type=ContentType.objects.get_for_model(model),
-            to_object_id=str(pk),
-            base_content_type=ContentType.objects.get_for_model(Page),
-        )
+        _references(model, pk)
         .filter(Exists(public_snippets(model).filter(pk=pk)))
-        # ``object_id`` is text (any model's key); a page's is its integer id. As an integer the subquery can
-        # be matched against ``pk`` itself, which the search backends accept as a filter while searching.
-        .annotate(page_id=Cast("object_id", BigIntegerField()))
+        # As an integer the subquery can be matched against ``pk`` itself, which the search backends accept as a
+        # filter while searching.
+        .annotate(
+            page_id=Case(
+                When(base_content_type=page, then=Cast("object_id", BigIntegerField())), output_field=BigIntegerField()
+            )
+        )
+        .order_by()
         .values("page_id")
     )
+
+
+# A filter matching at least this many rows (references to a person, links to a project, topics filed, reports
+# in a period) matches report by report (``_matching``, ``_filter_reports``).
+MANY_REFERENCES = 200
+
+
+def _matching(rows, page_field, searching):
+    """The reports that ``rows`` (rows of a table with the report's id in ``page_field``) point at, as a condition,
+    in the form that reads least.
+
+    Few rows: the reports' ids, listed from the rows, which the database starts from. Many (``MANY_REFERENCES``;
+    a count of the rows that stops there decides): each report looked up among the rows by its own id, so that
+    the database reads the listing in its order and stops at the end of the page rather than sorting thousands
+    of matches first (for a few matches it is the other way round). A search always gets the ids: a condition
+    on ``pk``, which the search backends accept."""
+    if searching or rows.order_by()[:MANY_REFERENCES].count() < MANY_REFERENCES:
+        return Q(pk__in=rows.values(page_field))
+    return Q(Exists(rows.filter(**{page_field: OuterRef("pk")})))
+
+
+def _references(model, pk):
+    return ReferenceIndex.objects.filter(to_content_type=ContentType.objects.get_for_model(model), to_object_id=str(pk))
+
+
+def _named_often(model, pk, searching):
+    """Whether ``person=`` matches the reports naming the person (``_referenced_in_pages``) report by report.
+
+    Someone named in few places: no, by the ids of the pages that name them, which the database starts from. One
+    named in many (``MANY_REFERENCES``; a count on the index on the referenced object, which stops there, decides):
+    each report is looked up by its own id, cast to text, in the unique index on the referring object
+    (``base_content_type``, ``object_id``, ...), and the database reads the listing in its order and stops at the
+    end of the page, rather than sorting thousands of matches first (a few matches are the other way round). A
+    search always gets the ids: a condition on ``pk``, which the search backends accept."""
+    return not searching and _references(model, pk)[:MANY_REFERENCES].count() == MANY_REFERENCES
+
+
+def _names(model, pk):
+    """Reports whose content names the public object, report by report (see ``_named_often``)."""
+    in_page = _references(model, pk).filter(
+        base_content_type=ContentType.objects.get_for_model(Page), object_id=Cast(OuterRef("pk"), CharField())
+    )
+    return Q(Exists(public_snippets(model).filter(pk=pk))) & Q(Exists(in_page))
 
 
 class EventReportFilter(BaseFilterBackend):
@@ -128,19 +201,22 @@ class EventReportFilter(BaseFilterBackend):
         if not issubclass(queryset.model, EventReportPage):
             raise BadRequestError(f"filter {', '.join(used)} needs type=cms.EventReportPage")
         params = request.GET
+        searching = "search" in params
         # ``starts_on``/``ends_on`` are null for an unknown date, and a comparison with null is never true.
+        dated = []
         if "date_from" in params:
-            queryset = queryset.filter(_reports(ends_on__gte=_parse_date("date_from", params["date_from"])))
+            dated.append(("ends_on__gte", _parse_date("date_from", params["date_from"])))
         if "date_to" in params:
-            queryset = queryset.filter(_reports(starts_on__lte=_parse_date("date_to", params["date_to"])))
+            dated.append(("starts_on__lte", _parse_date("date_to", params["date_to"])))
         if "when" in params:
             today = timezone.localdate()
             if params["when"] == "upcoming":
-                queryset = queryset.filter(_reports(ends_on__gte=today))
+                dated.append(("ends_on__gte", today))
             elif params["when"] == "past":
-                queryset = queryset.filter(_reports(ends_on__lt=today))
+                dated.append(("ends_on__lt", today))
             else:
                 raise BadRequestError("when must be 'upcoming' or 'past'")
+        queryset = _filter_reports(queryset, searching, dated)
         if "event_kind" in params:
             if params["event_kind"] not in EventKind.values:
                 raise BadRequestError("event_kind must be one of: " + ", ".join(EventKind.values))
@@ -150,10 +226,15 @@ class EventReportFilter(BaseFilterBackend):
             raise BadRequestError("event_format must be one of: " + ", ".join(EventFormat.values))
         if "organisation" in params:
             pk = _parse_id("organisation", params["organisation"])
-            organiser_pages = EventOrganiser.objects.filter(
-                organisation__in=public_snippets(Organisation).filter(pk=pk)
-            ).values("page_id")
-            queryset = queryset.filter(Q(pk__in=organiser_pages) | Q(pk__in=_referenced_in_pages(Organisation, pk)))
+            organisers = (
+                EventOrganiser.objects.filter(organisation__in=public_snippets(Organisation).filter(pk=pk))
+                .order_by()
+                .values("page_id")
+            )
+            # One subquery of both, however often the organisation is named: two conditions joined by OR (the
+            # report-by-report form of ``_named_often``, or two lists) cost every report a test against each, ten
+            # times the reads of the list at 10,000 reports on PostgreSQL.
+            queryset = queryset.filter(pk__in=organisers.union(_referenced_in_pages(Organisation, pk)))
         if "project" in params:
             pk = _parse_id("project", params["project"])
             # Any language version: a translated report links the project's translation. An unpublished project
@@ -161,10 +242,13 @@ class EventReportFilter(BaseFilterBackend):
             versions = Project.objects.filter(
                 translation_key__in=public_snippets(Project).filter(pk=pk).values("translation_key")
             )
-            queryset = queryset.filter(pk__in=EventProject.objects.filter(project__in=versions).values("page_id"))
+            queryset = queryset.filter(_matching(EventProject.objects.filter(project__in=versions), "page", searching))
         if "person" in params:
             pk = _parse_id("person", params["person"])
-            queryset = queryset.filter(pk__in=_referenced_in_pages(Person, pk))
+            if _named_often(Person, pk, searching):
+                queryset = queryset.filter(_names(Person, pk))
+            else:
+                queryset = queryset.filter(pk__in=_referenced_in_pages(Person, pk))
         if "topic" in params:
             slug = params["topic"]
             if not re.fullmatch(TOPIC_SLUG, slug):
@@ -172,8 +256,8 @@ class EventReportFilter(BaseFilterBackend):
             topics = public_snippets(Topic).filter(slug=slug)
             # Through the relation's own table: a page filed under two topics of the slug (two languages'
             # copies) is still one result.
-            filed = EventReportPage.topics.through.objects.filter(topic__in=topics).values("eventreportpage_id")
-            queryset = queryset.filter(pk__in=filed)
+            filed = EventReportPage.topics.through.objects.filter(topic__in=topics)
+            queryset = queryset.filter(_matching(filed, "eventreportpage", searching))
         return queryset
 
 
@@ -183,16 +267,22 @@ NULLS_LAST = {"start_date", "end_date", "publication_date"}
 
 
 class NullsLastOrderingFilter(OrderingFilter):
-    """Wagtail's ``order=``, with nulls last in both directions for the fields in ``NULLS_LAST``."""
+    """Wagtail's ``order=``, with nulls last in both directions for the fields in ``NULLS_LAST``, and ties
+    broken by id, in the direction of the first field. Offsets then page through one total order, the same on
+    every database and whatever plan it picks (every report without a date ties with every other); and the
+    database can read it from an index on the field (``cms.EventReportPage``'s indexes end with the id)."""
 
     def filter_queryset(self, request, queryset, view):
         queryset = super().filter_queryset(request, queryset, view)
         # A search orders through the search backend, which takes field names only: stock behaviour there.
         if not request.GET.get("order") or "search" in request.GET or not queryset.query.order_by:
             return queryset
+        names = queryset.query.order_by
+        if "?" in names or not all(isinstance(name, str) for name in names):
+            return queryset
         ordering = []
-        for name in queryset.query.order_by:
-            bare = name.lstrip("-") if isinstance(name, str) else None
+        for name in names:
+            bare = name.lstrip("-")
             if bare in NULLS_LAST:
                 expression = F(bare)
                 ordering.append(
@@ -200,4 +290,6 @@ class NullsLastOrderingFilter(OrderingFilter):
                 )
             else:
                 ordering.append(name)
+        if not {name.lstrip("-") for name in names} & {"id", "pk"}:
+            ordering.append("-pk" if names[0].startswith("-") else "pk")
         return queryset.order_by(*ordering)

@@ -1,14 +1,18 @@
 """The pages endpoint: Wagtail API v2 conventions, display-ready event reports, filters, caching."""
 
+import copy
+
 from django.conf import settings
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, TextField, prefetch_related_objects
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from wagtail.api.conf import APIField
 from wagtail.api.v2.filters import OrderingFilter
 from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.utils import BadRequestError, page_models_from_string
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.coreutils import get_content_languages
+from wagtail.fields import StreamField
 from wagtail.models import Locale, Page, Site, get_page_models
 
 from cms import fallbacks
@@ -24,6 +28,19 @@ from .base import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, DeliveryEndpointMixin
 
 
 class DeliveryPageSerializer(PageSerializer):
+    """Wagtail's page serializer with the delivery fields, and its fields worked out once per serializer class:
+    DRF builds them for every serializer it makes, introspecting the model's fields each time, and a class is
+    made for a model and a ``fields=`` (``endpoints.base``). Each serializer gets copies, as DRF gives it copies
+    of the declared fields."""
+
+    def get_fields(self):
+        made = type(self).__dict__.get("_api_fields")
+        if made is None:
+            made = super().get_fields()
+            type(self)._api_fields = made
+        return copy.deepcopy(made)
+
+    detail_url = fields.DetailUrlField(read_only=True)
     html_url = fields.HtmlUrlField(read_only=True)
     parent = fields.ParentField(read_only=True)
     alias_of = fields.AliasOfField(read_only=True)
@@ -35,6 +52,26 @@ class DeliveryPageSerializer(PageSerializer):
 
 # --- the endpoint ---------------------------------------------------------------------------------------
 CARD_FIELDS = ["lead", "start_date", "end_date", "date_precision", "date_text", "event_format", "hero_image"]
+
+# ``meta.total_count`` of a page listing counts the matches up to this many: an exact count reads every match
+# (at 10,000 reports, a third of a listing's cost on SQLite and as much again as the rest of the SQL on
+# PostgreSQL), a count up to a limit stops there. The same limit as a search's candidates (``api.search``).
+COUNT_LIMIT = 1000
+
+
+class _CountedUpTo:
+    """What Wagtail's paginator pages (it asks for ``count()`` and a slice): ``queryset`` counted up to
+    ``COUNT_LIMIT``."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        # Unordered: which matches are counted does not matter, and an order would have to be sorted first.
+        return self.queryset.order_by()[:COUNT_LIMIT].count()
+
+    def __getitem__(self, key):
+        return self.queryset[key]
 
 
 def _organisers():
@@ -181,15 +218,55 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             defaults += CARD_FIELDS
         return defaults
 
-    def get_base_queryset(self):
+    @staticmethod
+    def _public(queryset):
         # The tree's root node is not content (it has no URL); every public live page below it is.
-        return Page.objects.live().filter(public_pages_q()).exclude(depth=1)
+        return queryset.live().filter(public_pages_q()).exclude(depth=1)
+
+    def get_base_queryset(self):
+        return self._public(Page.objects.all())
 
     def get_queryset(self):
-        queryset = fallbacks.with_alias_source(super().get_queryset())
-        if issubclass(queryset.model, EventReportPage):
-            queryset = queryset.select_related("locale")
-        return queryset
+        """Wagtail's choice of model for ``type=`` (same errors), with the conditions stated on that model's
+        own queryset: Wagtail's ``Model.objects.filter(pk__in=<every public page>)`` makes each listing read
+        the whole tree. Every condition is on a field the search backends index (``live``, ``path``,
+        ``depth``), so ``?search=`` can take the queryset as it is. Made once per request: Wagtail asks for it
+        again to learn the model of the serializer."""
+        if getattr(self, "_base_queryset", None) is None:
+            self._base_queryset = self._make_queryset()
+        return self._base_queryset
+
+    def get_serializer_class(self):
+        # Asked for by the listing (which fields it shows) and by every get_serializer(); the same all request.
+        if getattr(self, "_serializer_class", None) is None:
+            self._serializer_class = super().get_serializer_class()
+        return self._serializer_class
+
+    def _make_queryset(self):
+        try:
+            requested = self.request.GET.get("type")
+            models = page_models_from_string(requested) if requested else ()
+        except (LookupError, ValueError) as e:
+            raise BadRequestError("type doesn't exist") from e
+        if len(models) == 1:
+            queryset = self._public(models[0].objects.all())
+        elif models:
+            queryset = self.get_base_queryset().type(*models)
+        else:
+            queryset = self.get_base_queryset()
+        # ``locale`` is a default listing field: one join rather than a query per item.
+        return fallbacks.with_alias_source(queryset).select_related("locale")
+
+    @classmethod
+    def unshown_columns(cls, model, shown):
+        """The page type's StreamFields and long texts that no field in ``shown`` presents: a listing leaves
+        them unread (a report's body is most of its row). Only the type's own columns: Page's (``url_path``
+        for ``html_url``, ``search_description``) are small or read by several fields."""
+        return [
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.model is not Page and isinstance(field, StreamField | TextField) and field.name not in shown
+        ]
 
     def get_object(self):
         # Memoised: Wagtail's get_serializer_class() asks for the object again to learn its type.
@@ -274,6 +351,9 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         if names & {"related_events", "jsonld"}:
             for row in page.related_events.all():
                 self.resolver.want(Page, row.report_id)
+        if "jsonld" in names and "body" not in names:
+            # The performers are the body's speakers (fields=-body still shows them in the JSON-LD).
+            self.resolver.want_stream_value(page.body)
         if names & {"byline", "jsonld"} and page.author_organisation_id:
             if EventReportPage.author_organisation.is_cached(page):
                 self.resolver.adopt("cms.organisation", page.author_organisation)
@@ -311,10 +391,30 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             return [api_cache.LISTINGS]
         return None
 
+    def paginate_queryset(self, queryset):
+        """The page of results in two steps: the ids of the page (ordered on narrow rows, which the database
+        can take from its indexes), then those rows. A single query would sort, or skip past, whole rows: at
+        ``offset=10000`` ten thousand of them. Counted up to ``COUNT_LIMIT``. What is not a queryset (a search
+        backend's own results) is paged as Wagtail pages it."""
+        if not isinstance(queryset, QuerySet):
+            return super().paginate_queryset(queryset)
+        ids = list(super().paginate_queryset(_CountedUpTo(queryset.values_list("pk", flat=True))))
+        rows = self._listing_rows.filter(pk__in=ids).order_by().in_bulk() if ids else {}
+        # A page unpublished between the two queries is left out rather than shown.
+        return [rows[pk] for pk in ids if pk in rows]
+
     def listing_view(self, request):
         def build():
             queryset = self.get_queryset()
             self.check_query_parameters(queryset)
+            try:
+                shown = self.get_serializer_class().Meta.fields
+            except BadRequestError:
+                shown = None  # a bad fields= is answered where it always was, after the filters' own errors
+            if shown is not None:
+                queryset = queryset.defer(*self.unshown_columns(queryset.model, shown))
+            # The rows of the page of results are loaded from here by id, without the filters again.
+            self._listing_rows = queryset
             queryset = self.filter_queryset(queryset)
             page_objects = self.paginate_queryset(queryset)
             # Snippets in a listing follow ?locale= when given; otherwise each is shown as referenced.

@@ -10,7 +10,7 @@ from cms.models import EventReportPage
 
 from .. import fields as api_fields
 from ..endpoints.base import ALWAYS_PRESENT_FIELDS
-from ..endpoints.pages import PagesEndpoint
+from ..endpoints.pages import COUNT_LIMIT, PagesEndpoint
 from .jsonschema import (
     Declarations,
     array,
@@ -107,9 +107,10 @@ class PageSchemas:
                 + ", ".join(f"meta.{field}" for field in PagesEndpoint.detail_only_fields)
                 + ".",
             )
-            self.components[f"{name}Listing"] = listing_envelope(ref(f"{name}ListingItem"))
+            self.components[f"{name}Listing"] = listing_envelope(ref(f"{name}ListingItem"), PAGE_COUNT)
         self.components["PageListing"] = listing_envelope(
-            {"anyOf": [*(ref(f"{model.__name__}ListingItem") for model in specific), ref("PageListingItem")]}
+            {"anyOf": [*(ref(f"{model.__name__}ListingItem") for model in specific), ref("PageListingItem")]},
+            PAGE_COUNT,
         )
         return specific
 
@@ -138,13 +139,15 @@ def describe(schema, text):
     return schema
 
 
-def listing_envelope(items):
-    return closed_object(
-        {
-            "meta": closed_object({"total_count": integer("Number of matches, all pages of results together.")}),
-            "items": array(items),
-        }
-    )
+# A page listing counts its matches up to a limit (``api.endpoints.pages.COUNT_LIMIT``).
+PAGE_COUNT = (
+    f"Number of matches, all pages of results together, counted up to {COUNT_LIMIT}: {COUNT_LIMIT} means "
+    f"{COUNT_LIMIT} or more (offset= still pages past them, until a page comes back short)."
+)
+
+
+def listing_envelope(items, count="Number of matches, all pages of results together."):
+    return closed_object({"meta": closed_object({"total_count": integer(count)}), "items": array(items)})
 
 
 def snippet_item(endpoint, shape):

@@ -392,6 +392,22 @@ class EventReportPage(FrontendPageMixin, Page):
     class Meta:
         verbose_name = _("event report")
         verbose_name_plural = _("event reports")
+        # For the API's listings (api.endpoints.pages, api.filters): counting, filtering and ordering reports
+        # reads these rather than report rows, of which a report's body is most. Each ends with the id, which
+        # breaks ties in an order= and is all a filter needs (PostgreSQL then answers from the index alone).
+        # ``report_page`` is the primary key again: SQLite reads it to join a report to its page, where it
+        # would otherwise read the report's row (on PostgreSQL it is a second copy of the primary key's index).
+        # order=-start_date (nulls last, ties by descending id) has an index of its own on PostgreSQL, made by
+        # migration 0013: SQLite refuses NULLS LAST in an index (and needs none: it reads the ascending index
+        # backwards), so that one cannot be declared here.
+        indexes = [
+            models.Index(fields=["page_ptr"], name="report_page"),
+            models.Index(fields=["start_date", "page_ptr"], name="report_start_date_id"),
+            models.Index(fields=["ends_on", "starts_on", "page_ptr"], name="report_period_end"),
+            models.Index(fields=["starts_on", "ends_on", "page_ptr"], name="report_period_start"),
+            models.Index(fields=["event_kind", "page_ptr"], name="report_event_kind"),
+            models.Index(fields=["event_format", "page_ptr"], name="report_event_format"),
+        ]
 
     def clean(self):
         super().clean()
@@ -636,6 +652,8 @@ class EventOrganiser(TranslatableMixin, Orderable):
         verbose_name = _("organiser")
         verbose_name_plural = _("organisers")
         ordering = ["sort_order"]
+        # The API's organisation= filter reads the reports of an organisation from the index alone.
+        indexes = [models.Index(fields=["organisation", "page"], name="organiser_organisation_page")]
 
 
 class EventProject(TranslatableMixin, Orderable):
@@ -661,6 +679,8 @@ class EventProject(TranslatableMixin, Orderable):
         verbose_name = _("project or series")
         verbose_name_plural = _("projects and series")
         ordering = ["sort_order"]
+        # The API's project= filter reads the reports of a project from the index alone.
+        indexes = [models.Index(fields=["project", "page"], name="event_project_project_page")]
 
 
 class EventRelation(models.TextChoices):
