@@ -16,7 +16,7 @@ FUZZ_DATABASE_URL ?=
 # make journeys: the Chromium that Playwright drives (Debian's package; Playwright's own download is never used).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test fuzz install lint check pytest journeys browser deploy-tools messages compilemessages clean docs
+.PHONY: demo test fuzz install lint check pytest journeys browser deploy-tools bench-tools messages compilemessages clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -83,6 +83,20 @@ deploy-tools:
 	else \
 		echo "The backup and restore test needs PostgreSQL's client programs and sqlite3:" >&2; \
 		echo "    sudo apt-get install postgresql-client sqlite3" >&2; \
+		exit 1; \
+	fi
+
+# What python -m bench.run needs besides the virtualenv: valgrind (callgrind and its client-request headers) and a C
+# compiler for the instruction counts, wrk for the load runs. Installed with apt-get when missing (as root).
+bench-tools:
+	@if command -v valgrind >/dev/null && command -v cc >/dev/null && command -v wrk >/dev/null \
+		&& [ -f /usr/include/valgrind/callgrind.h ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			valgrind gcc libc6-dev wrk; \
+	else \
+		echo "The benchmark needs valgrind, a C compiler and wrk:" >&2; \
+		echo "    sudo apt-get install valgrind gcc wrk" >&2; \
 		exit 1; \
 	fi
 

@@ -9,8 +9,10 @@ this module with ``DATABASE_URL`` set for the database under test. Tasks:
   the next detail response shows it; prints JSON.
 - ``profile``: cProfile of in-process requests; prints where the time goes.
 - ``clear-cache``: delete the benchmark's own keys from the cache (Redis runs).
-- ``publishing``: publish latency of a person shown on 0, 100 and 1,000 reports, and the change feed's
-  throughput (``bench.publishing``); run last, since it adds reports.
+- ``publishing``: publish latency (and SQL queries) of a person shown on 0, 100 and 1,000 reports, and the change
+  feed's throughput (``bench.publishing``); run after the other phases, since it adds reports.
+- ``archive``: listings, filters and search as the archive grows to ``info["sizes"]`` reports
+  (``bench.archive``); run on a copy of the freshly prepared database, since it adds thousands of reports.
 
 Requests go through Django's test client, i.e. the whole middleware stack and URL routing, without HTTP.
 """
@@ -285,6 +287,12 @@ def publishing(info):
     return publishing_bench.measure(info)
 
 
+def archive(info):
+    from . import archive as archive_bench
+
+    return archive_bench.measure(info)
+
+
 TASKS = {
     "prepare": prepare,
     "queries": queries,
@@ -292,6 +300,7 @@ TASKS = {
     "profile": profile,
     "clear-cache": clear_cache,
     "publishing": publishing,
+    "archive": archive,
 }
 
 

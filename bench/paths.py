@@ -3,6 +3,7 @@
 API_DETAIL = "/api/v2/pages/{pk}/"
 API_LISTING = "/api/v2/pages/?type=cms.EventReportPage&limit=20"
 STOCK_DETAIL = "/bench/stock/pages/{pk}/"
+STOCK_IDS_DETAIL = "/bench/stock-ids/pages/{pk}/"
 STOCK_LISTING = "/bench/stock/pages/?type=cms.EventReportPage&fields=*&limit=20"
 TRIVIAL_DETAIL = "/bench/trivial/detail/"
 TRIVIAL_LISTING = "/bench/trivial/listing/"

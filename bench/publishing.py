@@ -5,8 +5,9 @@ after every other measurement so the listing scenarios are untouched) is renamed
 revision, as an editor would, ``REPEAT`` times. Each publish is timed whole (the save, the revision, Wagtail's
 reference index, the change event with its affected set, the cache invalidation after commit), and the change
 log's part of it (``cms.changes.record``: computing the affected set and writing the row) and the cache's
-(``api.cache.invalidate``) separately. Then the change feed is read from the start to the end, pages of 100,
-for a few seconds.
+(``api.cache.invalidate``) separately, and the SQL queries of each (all statements the connection executes,
+counted with ``connection.execute_wrapper``). Then the change feed is read from the start to the end, pages of
+100, for a few seconds.
 """
 
 import datetime
@@ -18,20 +19,35 @@ REPEAT = 5
 FEED_SECONDS = 3.0
 
 
-class Timer:
-    """Wraps a module function and adds up the time spent in it."""
+class QueryCounter:
+    """Counts the SQL statements a connection executes (``connection.execute_wrapper``): no debug cursor, no
+    limit on how many are counted."""
 
-    def __init__(self, module, name):
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class Timer:
+    """Wraps a module function and adds up the time spent in it, and the queries it ran (``counter``)."""
+
+    def __init__(self, module, name, counter):
         self.module, self.name, self.original = module, name, getattr(module, name)
+        self.counter = counter
         self.seconds = 0.0
+        self.queries = 0
         setattr(module, name, self)
 
     def __call__(self, *args, **kwargs):
-        started = time.perf_counter()
+        started, queries = time.perf_counter(), self.counter.count
         try:
             return self.original(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - started
+            self.queries += self.counter.count - queries
 
     def restore(self):
         setattr(self.module, self.name, self.original)
@@ -57,7 +73,7 @@ def _reports(index, person, count, tag):
 
 def measure(_info):
     from django.conf import settings
-    from django.db import transaction
+    from django.db import connection, transaction
     from wagtail.models import Locale, Site
 
     from api import cache as api_cache
@@ -80,24 +96,27 @@ def measure(_info):
             started = time.perf_counter()
             _reports(index, person, count, count)
         made = time.perf_counter() - started
-        totals, logs, caches = [], [], []
+        totals, logs, caches, queries = [], [], [], []
         for n in range(REPEAT + 1):  # the first one warms up (queries compiled, caches filled) and is dropped
-            record = Timer(changes, "record")
-            invalidate = Timer(api_cache, "invalidate")
+            counter = QueryCounter()
+            record = Timer(changes, "record", counter)
+            invalidate = Timer(api_cache, "invalidate", counter)
             try:
                 _rewire_invalidation(invalidate)
                 person.refresh_from_db()
                 person.job_title = f"Vadītāja {n}"
-                started = time.perf_counter()
-                person.save_revision().publish()  # autocommit: the on-commit invalidation runs inside
-                totals.append(time.perf_counter() - started)
+                with connection.execute_wrapper(counter):
+                    started = time.perf_counter()
+                    person.save_revision().publish()  # autocommit: the on-commit invalidation runs inside
+                    totals.append(time.perf_counter() - started)
             finally:
                 _restore_invalidation(invalidate.original)
                 record.restore()
                 invalidate.restore()
             logs.append(record.seconds)
             caches.append(invalidate.seconds)
-        totals, logs, caches = totals[1:], logs[1:], caches[1:]
+            queries.append((counter.count, record.queries, invalidate.queries))
+        totals, logs, caches, queries = totals[1:], logs[1:], caches[1:], queries[1:]
         event = ChangeEvent.objects.filter(object_type="cms.person", object_id=str(person.pk)).last()
         rows.append(
             {
@@ -106,6 +125,10 @@ def measure(_info):
                 "publish_ms": statistics.median(totals) * 1000,
                 "change_log_ms": statistics.median(logs) * 1000,
                 "invalidation_ms": statistics.median(caches) * 1000,
+                # Queries of the publishes after the warm-up: the same every time (the set is printed if not).
+                "publish_queries": sorted({q[0] for q in queries}),
+                "change_log_queries": sorted({q[1] for q in queries}),
+                "invalidation_queries": sorted({q[2] for q in queries}),
                 "reports_made_s": made,
             }
         )

@@ -1,12 +1,21 @@
 """Serve the delivery API with gunicorn on loopback and print what it sustains, next to its baselines.
 
-    .venv/bin/python -m bench.run [--db sqlite|postgres|both] [--duration SECONDS] [--rounds N] [--concurrency N]
+    .venv/bin/python -m bench.run [--db sqlite|postgres|both] [--only PHASES] [--duration SECONDS] [--rounds N]
 
-Per database: a fresh database (SQLite file under /tmp, or PostgreSQL ``novads_cms_bench``), migrations, the
-benchmark content, query counts in-process, then gunicorn and timed runs of every scenario, alternated in rounds
-(A, B, A, B, ...) so that slow phases of a noisy machine hit every scenario alike. Figures are medians over the
-rounds; ratios are medians of the per-round ratios of scenarios that ran next to each other. Afterwards: a
-publish in a worker and a check that the next detail responses show it, and, when a target is missed, a profile.
+Per database: a fresh database (SQLite file under /tmp, or PostgreSQL ``novads_cms_bench``), migrations and the
+benchmark content, then the phases (``--only`` picks some):
+
+- ``queries``: SQL queries per request, in-process.
+- ``instructions``: instruction counts (callgrind) and CPU ms of in-process requests, the checkout next to the
+  baseline commit's code on the same content, bodies compared byte for byte (``bench.instructions``).
+- ``throughput``: gunicorn and timed runs of every scenario, alternated in rounds (A, B, A, B, ...) so that slow
+  phases of a noisy machine hit every scenario alike; figures are medians over the rounds, ratios medians of the
+  per-round ratios of scenarios that ran next to each other. Then a publish in a worker and a check that the
+  next detail responses show it, and, when a target is missed, a profile.
+- ``publishing``: what a publish costs (time, SQL queries) when the person changed is shown on 0, 100 and 1,000
+  reports; the change feed's throughput.
+- ``archive``: on a copy of the freshly prepared database, listings, filters and search as the archive grows to
+  100, 1,000 and 10,000 reports (``bench.archive``).
 
 This module does not import Django: everything that needs settings runs in ``bench.inprocess`` child processes.
 """
@@ -28,13 +37,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import load, paths
+from . import archive, instructions, load, paths
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_ROOT = Path(os.environ.get("BENCH_ROOT", "/tmp/novads-cms-bench"))
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DATABASE = "novads_cms_bench"
+PG_ARCHIVE_DATABASE = "novads_cms_bench_archive"
 CODE_DIRS = ("api", "blocks", "cms", "config")
+PHASES = ("queries", "instructions", "throughput", "publishing", "archive")
+# The publish fan-out targets: a person shown on this many reports, compared with the smaller archive.
+FAN_OUT, FAN_OUT_BASE, FAN_OUT_INVALIDATION_MS = 1000, 100, 25.0
 
 
 # --- scenarios --------------------------------------------------------------------------------------------
@@ -118,8 +131,10 @@ class Environment:
         self.dir = BENCH_ROOT / db
         if db == "sqlite":
             self.database_url = f"sqlite:///{self.dir / 'bench.sqlite3'}"
+            self.archive_url = f"sqlite:///{self.dir / 'archive.sqlite3'}"
         else:
             self.database_url = f"{PG_SERVER}/{PG_DATABASE}"
+            self.archive_url = f"{PG_SERVER}/{PG_ARCHIVE_DATABASE}"
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -137,8 +152,23 @@ class Environment:
 
     def destroy(self):
         if self.db == "postgres":
-            self._postgres(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+            self._postgres(
+                f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)',
+                f'DROP DATABASE IF EXISTS "{PG_ARCHIVE_DATABASE}" WITH (FORCE)',
+            )
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def copy_for_archive(self):
+        """The archive phase adds thousands of reports: it gets a copy of the freshly prepared database, so that
+        its smallest size is the benchmark content and nothing else, and the other phases are not affected."""
+        if self.db == "postgres":
+            # Nobody is connected to the prepared database between the child processes, as a template needs.
+            self._postgres(
+                f'DROP DATABASE IF EXISTS "{PG_ARCHIVE_DATABASE}" WITH (FORCE)',
+                f'CREATE DATABASE "{PG_ARCHIVE_DATABASE}" TEMPLATE "{PG_DATABASE}"',
+            )
+        else:
+            instructions.copy_sqlite(self.database_url, self.dir / "archive.sqlite3")
 
     @staticmethod
     def _postgres(*statements):
@@ -148,12 +178,13 @@ class Environment:
             for statement in statements:
                 connection.execute(statement)
 
-    def django(self, task, info=None):
+    def django(self, task, info=None, database_url=None, timeout=900):
         """Run a ``bench.inprocess`` task and return its JSON answer."""
         command = [sys.executable, "-m", "bench.inprocess", task]
         if info is not None:
             command.append(json.dumps(info))
-        completed = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=900)
+        env = {**self.env, "DATABASE_URL": database_url} if database_url else self.env
+        completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
         if completed.returncode != 0:
             sys.stderr.write(completed.stderr)
             raise SystemExit(f"bench.inprocess {task} failed on {self.db}")
@@ -460,21 +491,53 @@ def print_publishing(figures):
     print("\n  Publishing (rename a person and publish through a revision, in-process; medians of 5):")
     print(
         f"    {'shown on':>9} {'pages affected':>15} {'publish ms':>11} {'change log ms':>14} {'share':>6} "
-        f"{'cache ms':>9}"
+        f"{'cache ms':>9} {'queries':>8} {'change log q':>13} {'cache q':>8}"
     )
     for row in figures["publishing"]:
         share = row["change_log_ms"] / row["publish_ms"] if row["publish_ms"] else 0
         print(
             f"    {row['shown_on']:>9} {row['pages_affected']:>15} {row['publish_ms']:>11.1f} "
             f"{row['change_log_ms']:>14.1f} {share:>6.0%} {row['invalidation_ms']:>9.1f}"
+            f" {queries_text(row.get('publish_queries')):>8} {queries_text(row.get('change_log_queries')):>13}"
+            f" {queries_text(row.get('invalidation_queries')):>8}"
         )
     print("    (change log = computing the affected set and writing the change event; cache = the invalidation")
-    print("     after commit; both are inside the publish time)")
+    print("     after commit; both are inside the publish time. Queries: SQL statements of one publish, of the")
+    print("     change log's part and of the invalidation's; several values when the publishes differed)")
     feed = figures["feed"]
     print(
         f"  Change feed (in-process, pages of 100, {feed['events_in_log']} events in the log): "
         f"{feed['requests_per_s']:.0f} requests/s, {feed['events_per_s']:.0f} events/s"
     )
+
+
+def queries_text(values):
+    if not values:
+        return "-"
+    return "/".join(str(value) for value in values)
+
+
+def evaluate_publishing(figures):
+    """The fan-out target: a person shown on FAN_OUT reports, invalidation time and queries against FAN_OUT_BASE."""
+    rows = {row["shown_on"]: row for row in figures["publishing"]}
+    text = (
+        f"publish of a person shown on {FAN_OUT:,} reports: invalidation <= {FAN_OUT_INVALIDATION_MS:.0f} ms and the "
+        f"same number of queries as on {FAN_OUT_BASE:,}"
+    )
+    if FAN_OUT not in rows or FAN_OUT_BASE not in rows:
+        return [(text, None, "not measured")]
+    big, base = rows[FAN_OUT], rows[FAN_OUT_BASE]
+    same = big["publish_queries"] == base["publish_queries"] and len(big["publish_queries"]) == 1
+    fast = big["invalidation_ms"] <= FAN_OUT_INVALIDATION_MS
+    return [
+        (
+            text,
+            fast and same,
+            f"invalidation {big['invalidation_ms']:.1f} ms; queries {queries_text(big['publish_queries'])} vs "
+            f"{queries_text(base['publish_queries'])} (invalidation {queries_text(big['invalidation_queries'])} vs "
+            f"{queries_text(base['invalidation_queries'])})",
+        )
+    ]
 
 
 def code_timestamp():
@@ -520,52 +583,122 @@ def bench_database(db, args):
     else:
         cache = "local memory, one per gunicorn worker process"
     threads = args.threads if args.worker_class == "gthread" else 1
-    print(f"\n=== {db}: gunicorn {args.workers} x {args.worker_class} ({threads} thread(s) each), cache: {cache}")
-    print(
-        f"    load: {args.generator}, {args.concurrency} connections, {args.rounds} rounds x {args.duration} s per "
-        f"scenario, same machine ({os.cpu_count()} cores) as the server"
-    )
+    print(f"\n=== {db}: phases {', '.join(args.phases)}")
+    if "throughput" in args.phases:
+        print(f"    gunicorn {args.workers} x {args.worker_class} ({threads} thread(s) each), cache: {cache}")
+        print(
+            f"    load: {args.generator}, {args.concurrency} connections, {args.rounds} rounds x {args.duration} s "
+            f"per scenario, same machine ({os.cpu_count()} cores) as the server"
+        )
     print(f"    load average before: {load_average()} (other processes on this machine share the 2 cores)")
     print(f"    application code as of {code_timestamp()} (newest file under api/, blocks/, cms/, config/)")
     environment.create()
+    verdicts, took = [], {}
     try:
         started = time.monotonic()
         info = environment.django("prepare")
-        print(f"    database, content and renditions ready in {time.monotonic() - started:.0f} s: {info}")
-        counts = environment.django("queries", info)
-        print("\n  SQL queries per request (in-process, steady state):")
-        print(f"    {'':<22} {'ours cold':>10} {'ours warm':>10} {'stock':>8}")
-        for row in counts["rows"]:
-            print(f"    {row['what']:<22} {row['cold']:>10} {row['warm']:>10} {row['stock']:>8}")
-        all_scenarios = scenarios(info["detail_id"])
-        with Server(environment, args, info) as server:
-            etags, notes = check_baselines(server.port, info["detail_id"])
-            for note in notes:
-                print(f"    {note}")
-            prime(server.port, all_scenarios, etags, times=4 * args.workers * threads)
-            print()
-            results = measure(server, all_scenarios, etags, args, run_id=uuid.uuid4().hex[:8])
-            served = check_invalidation(server.port, info, args)
-        in_process = environment.django("invalidate", info)
-        invalidation = {"served": served, "in_process": {**in_process, "ok": all(in_process.values())}}
-        print_table(results, all_scenarios)
-        print(f"  load average after: {load_average()}")
-        print_invalidation(invalidation, args)
-        verdicts = evaluate(results, invalidation)
-        if args.profile or not all(passed for _, passed, _ in verdicts):
+        if "archive" in args.phases:
+            environment.copy_for_archive()
+        took["prepare"] = time.monotonic() - started
+        print(f"    database, content and renditions ready in {took['prepare']:.0f} s: {info}", flush=True)
+        if "queries" in args.phases:
+            started = time.monotonic()
+            print_queries(environment.django("queries", info))
+            took["queries"] = time.monotonic() - started
+        if "instructions" in args.phases:
+            started = time.monotonic()
+            verdicts += instructions.phase(environment, info, args)
+            took["instructions"] = time.monotonic() - started
+        if "throughput" in args.phases:
+            started = time.monotonic()
+            verdicts += throughput(environment, info, args)
+            took["throughput"] = time.monotonic() - started
+        elif args.profile:
             print_profile(environment.django("profile", info))
-        print_publishing(environment.django("publishing", info))
+        if "publishing" in args.phases:
+            started = time.monotonic()
+            figures = environment.django("publishing", info)
+            print_publishing(figures)
+            verdicts += evaluate_publishing(figures)
+            took["publishing"] = time.monotonic() - started
+        if "archive" in args.phases:
+            started = time.monotonic()
+            figures = environment.django(
+                "archive",
+                {"sizes": args.archive_sizes, "repeat": args.archive_repeat},
+                database_url=environment.archive_url,
+                timeout=4 * 3600,
+            )
+            archive.print_results(figures)
+            verdicts += archive.evaluate(figures, args.archive_judge)
+            took["archive"] = time.monotonic() - started
         if args.redis:
             environment.django("clear-cache")
+        print(f"\n  [{db}] time per phase: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in took.items()))
         return verdicts
     finally:
         if not args.keep:
             environment.destroy()
 
 
+def print_queries(counts):
+    print("\n  SQL queries per request (in-process, steady state):")
+    print(f"    {'':<22} {'ours cold':>10} {'ours warm':>10} {'stock':>8}")
+    for row in counts["rows"]:
+        print(f"    {row['what']:<22} {row['cold']:>10} {row['warm']:>10} {row['stock']:>8}")
+
+
+def throughput(environment, info, args):
+    """gunicorn, the timed rounds, the invalidation check (and the profile when a target is missed)."""
+    all_scenarios = scenarios(info["detail_id"])
+    with Server(environment, args, info) as server:
+        etags, notes = check_baselines(server.port, info["detail_id"])
+        for note in notes:
+            print(f"    {note}")
+        threads = args.threads if args.worker_class == "gthread" else 1
+        prime(server.port, all_scenarios, etags, times=4 * args.workers * threads)
+        print()
+        results = measure(server, all_scenarios, etags, args, run_id=uuid.uuid4().hex[:8])
+        served = check_invalidation(server.port, info, args)
+    in_process = environment.django("invalidate", info)
+    invalidation = {"served": served, "in_process": {**in_process, "ok": all(in_process.values())}}
+    print_table(results, all_scenarios)
+    print(f"  load average after: {load_average()}")
+    print_invalidation(invalidation, args)
+    verdicts = evaluate(results, invalidation)
+    if args.profile or not all(passed for _, passed, _ in verdicts):
+        print_profile(environment.django("profile", info))
+    return verdicts
+
+
+def phase_list(text):
+    phases = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(phases) - set(PHASES))
+    if unknown or not phases:
+        raise argparse.ArgumentTypeError(f"phases are {', '.join(PHASES)} (got {text!r})")
+    return [name for name in PHASES if name in phases]
+
+
+def size_list(text):
+    try:
+        sizes = sorted({int(value.replace("_", "")) for value in text.split(",") if value.strip()})
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"sizes are numbers of reports, e.g. 100,1000,10000 (got {text!r})") from e
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("give at least one size above 0")
+    return sizes
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--only",
+        type=phase_list,
+        default=list(PHASES),
+        dest="phases",
+        help=f"comma-separated phases to run, of {','.join(PHASES)} (default: all)",
+    )
     parser.add_argument("--duration", type=int, default=8, help="seconds per timed run (default 8)")
     parser.add_argument("--rounds", type=int, default=5, help="runs per scenario, alternated (default 5)")
     parser.add_argument("--concurrency", type=int, default=4, help="open connections (default 4)")
@@ -576,9 +709,38 @@ def parse_args(argv=None):
     parser.add_argument("--generator", choices=("wrk", "python"), default="wrk" if load.wrk_available() else "python")
     parser.add_argument("--profile", action="store_true", help="print the profile even when every target is met")
     parser.add_argument("--keep", action="store_true", help=f"keep the database and files under {BENCH_ROOT}")
+    parser.add_argument(
+        "--baseline-commit",
+        default=instructions.BASELINE_COMMIT,
+        help=f"the code the instruction counts are compared with (default {instructions.BASELINE_COMMIT}; '' skips)",
+    )
+    parser.add_argument(
+        "--callgrind-windows", type=int, default=2, help="callgrind windows per scenario (default 2; >= 1)"
+    )
+    parser.add_argument("--cpu-rounds", type=int, default=5, help="native CPU-time rounds per scenario (default 5)")
+    parser.add_argument(
+        "--archive-sizes",
+        type=size_list,
+        default=list(archive.SIZES),
+        help="event reports in all at each archive step (default 100,1000,10000)",
+    )
+    parser.add_argument(
+        "--archive-repeat", type=int, default=archive.REPEAT, help="requests per archive figure (default 5)"
+    )
+    parser.add_argument(
+        "--archive-judge",
+        choices=archive.JUDGES,
+        default="cpu",
+        help="archive targets by CPU ms (this process + the database server's backend; default) or wall ms",
+    )
+    parser.add_argument("--no-archive", action="store_true", help="leave out the archive phase")
     args = parser.parse_args(argv)
     if os.environ.get("BENCH_REDIS") == "1":
         args.redis = True
+    if args.no_archive:
+        args.phases = [name for name in args.phases if name != "archive"]
+    if args.callgrind_windows < 1 or args.cpu_rounds < 1 or args.archive_repeat < 1:
+        parser.error("--callgrind-windows, --cpu-rounds and --archive-repeat must be at least 1")
     return args
 
 
@@ -591,13 +753,14 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, stop_on_signal)
     args = parse_args(argv)
     databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
-    if args.generator == "python":
+    if args.generator == "python" and "throughput" in args.phases:
         print("wrk not found: using the Python client, which competes harder with the server for the CPU.")
     verdicts = {db: bench_database(db, args) for db in databases}
     print("\n=== Targets")
     for db, lines in verdicts.items():
         for text, passed, detail in lines:
-            print(f"  {'PASS' if passed else 'FAIL'}  [{db}] {text}: {detail}")
+            status = "SKIP" if passed is None else "PASS" if passed else "FAIL"
+            print(f"  {status}  [{db}] {text}: {detail}")
     return 0
 
 

@@ -24,6 +24,12 @@ What that costs, and what this module reproduces faithfully:
 
 The stream blocks mirror the real ones (same child names, so the stored JSON is read as it is) but use Wagtail's
 stock chooser blocks. The JSON holds the same information as our API's; its exact shape does not matter here.
+
+The second comparison, ``StockBareIdsPagesAPIViewSet``, is stock API v2 as it comes: the same fields as plain
+``APIField``s, the StreamFields rendered by the model's own blocks through Wagtail's StreamField serializer. Without
+the delivery API's services in the serializer context the blocks give their plain representation (a chosen
+person, image, document or page as its id, rich text as stored), so a front-end would still have to fetch every
+chosen object: the floor a display-ready API is measured against.
 """
 
 from rest_framework.fields import Field
@@ -297,6 +303,19 @@ def _plain(value):
     return value
 
 
+SESSION_COLUMNS = (
+    "date_precision",
+    "date",
+    "date_text",
+    "start_time",
+    "end_time",
+    "part_of_day",
+    "title",
+    "place",
+    "recording_url",
+)
+RELATED_EVENT_COLUMNS = ("relation", "report", "name", "date_precision", "date", "date_text", "url")
+
 EVENT_REPORT_API_FIELDS = [
     APIField("lead"),
     APIField("event_name"),
@@ -325,24 +344,14 @@ EVENT_REPORT_API_FIELDS = [
     APIField("participant_count_qualifier"),
     APIField(
         "sessions",
-        serializer=ChildRowsField(
-            "date_precision",
-            "date",
-            "date_text",
-            "start_time",
-            "end_time",
-            "part_of_day",
-            "title",
-            "place",
-            "recording_url",
-        ),
+        serializer=ChildRowsField(*SESSION_COLUMNS),
     ),
     APIField("audience_groups", serializer=ChildRowsField("name")),
     APIField("organisers", serializer=ChildRowsField("organisation", "part")),
     APIField("projects", serializer=ChildRowsField("project", "position")),
     APIField(
         "related_events",
-        serializer=ChildRowsField("relation", "report", "name", "date_precision", "date", "date_text", "url"),
+        serializer=ChildRowsField(*RELATED_EVENT_COLUMNS),
     ),
     APIField("topics", serializer=ChildRowsField("name", "slug")),
     APIField("hero_image"),
@@ -355,6 +364,56 @@ EVENT_REPORT_API_FIELDS = [
     APIField("contacts", serializer=OverrideStreamField(STOCK_CONTACTS)),
     APIField("resources", serializer=OverrideStreamField(STOCK_RESOURCES)),
 ]
+
+
+# --- stock v2 with bare ids ----------------------------------------------------------------------------------
+class BareChildRowsField(Field):
+    """Inline rows with their stored values, a chosen object as its id: ``api_fields`` on the child models with
+    nothing nested."""
+
+    def __init__(self, *names, **kwargs):
+        self.names = names
+        super().__init__(**kwargs)
+
+    def to_representation(self, rows):
+        items = []
+        for row in rows.all():
+            item = {}
+            for name in self.names:
+                value = getattr(row, row._meta.get_field(name).attname)
+                item[name] = value.isoformat() if hasattr(value, "isoformat") else value
+            items.append(item)
+        return items
+
+
+# What ``api_fields`` on EventReportPage would be on a site serving stock API v2 with ids: the model's own fields
+# as plain ``APIField``s. The StreamFields go through Wagtail's StreamField serializer and the model's blocks,
+# which give their plain representation when the delivery API's services are not in the context (blocks/services.py):
+# a chosen person, image, document or page as its id, rich text as stored.
+EVENT_REPORT_BARE_FIELDS = [
+    *(field for field in EVENT_REPORT_API_FIELDS if field.serializer is None),
+    APIField("sessions", serializer=BareChildRowsField(*SESSION_COLUMNS)),
+    APIField("audience_groups", serializer=BareChildRowsField("name")),
+    APIField("organisers", serializer=BareChildRowsField("organisation", "part")),
+    APIField("projects", serializer=BareChildRowsField("project", "position")),
+    APIField("related_events", serializer=BareChildRowsField(*RELATED_EVENT_COLUMNS)),
+    APIField("topics", serializer=BareChildRowsField("id", "name", "slug")),
+    APIField("body"),
+    APIField("follow_ups"),
+    APIField("contacts"),
+    APIField("resources"),
+]
+
+
+class StockBareIdsPagesAPIViewSet(PagesAPIViewSet):
+    """Wagtail's PagesAPIViewSet with EventReportPage's fields as plain ``APIField``s: ids, not display-ready."""
+
+    @classmethod
+    def get_body_fields(cls, model):
+        fields = super().get_body_fields(model)
+        if issubclass(model, EventReportPage):
+            fields += EVENT_REPORT_BARE_FIELDS
+        return fields
 
 
 class StockPagesAPIViewSet(PagesAPIViewSet):
@@ -370,3 +429,5 @@ class StockPagesAPIViewSet(PagesAPIViewSet):
 
 stock_router = WagtailAPIRouter("bench_stock_api")
 stock_router.register_endpoint("pages", StockPagesAPIViewSet)
+stock_ids_router = WagtailAPIRouter("bench_stock_ids_api")
+stock_ids_router.register_endpoint("pages", StockBareIdsPagesAPIViewSet)
