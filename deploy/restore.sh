@@ -9,9 +9,9 @@
 #   3. refuses a backup with migrations this code does not know (it comes from a newer release: deploy that
 #      release first), unless --allow-unknown-migrations;
 #   4. the database. PostgreSQL: a database that does not exist is created (createdb; the role needs CREATEDB);
-#      an existing one is emptied (every table, view, sequence, routine and type of its public schema, where
-#      Django keeps its tables; extensions stay) and loaded from the dump (pg_restore --no-owner
-#      --no-privileges), both in ONE transaction: when anything fails, the database is left as it was.
+#      an existing one is emptied (every table, view, sequence, routine, type and text search configuration of
+#      its public schema, where Django keeps its tables; extensions stay) and loaded from the dump (pg_restore
+#      --no-owner --no-privileges), both in ONE transaction: when anything fails, the database is left as it was.
 #      SQLite: the file is overwritten through SQLite's backup API (sqlite3 .restore, or Python's sqlite3).
 #   5. the media directory: the archive is unpacked beside the old files, which are then replaced;
 #   6. manage.py migrate --noinput: a backup of an older release is brought up to this code's schema;
@@ -286,6 +286,16 @@ BEGIN
     WHERE n.nspname = 'public' AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
       AND NOT EXISTS (SELECT 1 FROM pg_depend d
                       WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+  LOOP
+    EXECUTE statement;
+  END LOOP;
+  -- Text search configurations of its own (cms migration 0012's simple_unaccent), not an extension's.
+  FOR statement IN
+    SELECT format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE', n.nspname, c.cfgname)
+    FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+    WHERE n.nspname = 'public'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_ts_config'::regclass AND d.objid = c.oid AND d.deptype = 'e')
   LOOP
     EXECUTE statement;
   END LOOP;
