@@ -270,6 +270,7 @@ def measure_version(name, cwd, env, version_cases, directory, library, windows, 
         "valgrind",
         "--tool=callgrind",
         "--instr-atstart=no",
+        "--vgdb=no",  # no gdbserver, so no pipes left in /tmp when a run is stopped
         f"--callgrind-out-file={dumps}/callgrind.out.%p",
         "--log-file=" + str(out / "valgrind.log"),
     ]
