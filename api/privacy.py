@@ -79,11 +79,11 @@ def public_media_q():
 
 
 def page_is_public(page):
-    return page.live and not any(page.path.startswith(path) for path in restricted_page_paths())
+    return page_rule()(page)
 
 
 def document_is_public(document):
-    return media_is_public(document, restricted_collection_paths())
+    return media_rule()(document)
 
 
 image_is_public = document_is_public
