@@ -27,6 +27,7 @@ from cms.forms import EventReportPageForm
 from cms.validators import SafeURLField
 from cms.widgets import TopicsWidget
 
+from .loading import RowLoaded
 from .preview import FrontendPageMixin
 
 
@@ -38,7 +39,7 @@ def _language_codes():
     return {code for code, _name in (*settings.LANGUAGES, *KNOWN)}
 
 
-class EventReportIndexPage(FrontendPageMixin, Page):
+class EventReportIndexPage(RowLoaded, FrontendPageMixin, Page):
     """The section that lists event reports (e.g. “Pasākumi”); reports are created beneath it."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -97,7 +98,7 @@ class CountQualifier(models.TextChoices):
     NOT_STATED = "not_stated", _("Not stated")
 
 
-class EventReportPage(FrontendPageMixin, Page):
+class EventReportPage(RowLoaded, FrontendPageMixin, Page):
     """A report on a past event (forum, seminar, public discussion): who spoke, what was discussed and decided,
     what happens next and whom to contact."""
 
@@ -544,7 +545,7 @@ def _event_period(start_date, end_date, date_precision):
     return first, dates.period(end, date_precision)[1]
 
 
-class EventSession(TranslatableMixin, Orderable):
+class EventSession(RowLoaded, TranslatableMixin, Orderable):
     """One session of a multi-day event: its day, time and an optional title."""
 
     page = ParentalKey(EventReportPage, related_name="sessions", on_delete=models.CASCADE)
@@ -608,7 +609,7 @@ class EventSession(TranslatableMixin, Orderable):
             raise ValidationError(errors)
 
 
-class EventAudienceGroup(TranslatableMixin, Orderable):
+class EventAudienceGroup(RowLoaded, TranslatableMixin, Orderable):
     """A group of people who took part (e.g. entrepreneurs, municipal staff, NGO representatives)."""
 
     page = ParentalKey(EventReportPage, related_name="audience_groups", on_delete=models.CASCADE)
@@ -630,7 +631,7 @@ class OrganiserPart(models.TextChoices):
     FUNDER = "funder", _("Funder")
 
 
-class EventOrganiser(TranslatableMixin, Orderable):
+class EventOrganiser(RowLoaded, TranslatableMixin, Orderable):
     """An organisation behind the event and its part in it (organiser, partner, funder)."""
 
     page = ParentalKey(EventReportPage, related_name="organisers", on_delete=models.CASCADE)
@@ -656,7 +657,7 @@ class EventOrganiser(TranslatableMixin, Orderable):
         indexes = [models.Index(fields=["organisation", "page"], name="organiser_organisation_page")]
 
 
-class EventProject(TranslatableMixin, Orderable):
+class EventProject(RowLoaded, TranslatableMixin, Orderable):
     """A project, programme or series the event belongs to, and its number in a series (“the third meeting”)."""
 
     page = ParentalKey(EventReportPage, related_name="projects", on_delete=models.CASCADE)
@@ -690,7 +691,7 @@ class EventRelation(models.TextChoices):
     RELATED = "related", _("Related")
 
 
-class RelatedEvent(TranslatableMixin, Orderable):
+class RelatedEvent(RowLoaded, TranslatableMixin, Orderable):
     """Another event the report refers to (an earlier meeting, the next one): its report here, or its name,
     date and address when it has none."""
 

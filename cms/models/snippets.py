@@ -18,10 +18,11 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from blocks.streams import link_blocks
 from cms.validators import SafeRichTextField, SafeURLField, phone_e164, validate_phone
 
+from .loading import RowLoaded
 from .preview import FrontendPreviewMixin
 
 
-class SnippetBase(DraftStateMixin, RevisionMixin, TranslatableMixin, index.Indexed, ClusterableModel):
+class SnippetBase(RowLoaded, DraftStateMixin, RevisionMixin, TranslatableMixin, index.Indexed, ClusterableModel):
     class Meta(TranslatableMixin.Meta):
         abstract = True
 
