@@ -95,6 +95,14 @@ def media_rule():
     return lambda item: media_is_public(item, restricted)
 
 
+def media_queryset(model):
+    """Images or documents of ``model`` as ``media_rule`` reads them: with their collection (its path) while
+    some collection is private, without it when none is (the rule then reads no collection)."""
+    if restricted_collection_paths():
+        return model.objects.select_related("collection")
+    return model.objects.all()
+
+
 def page_rule():
     """``page_is_public`` for many pages: the restricted paths read once."""
     restricted = restricted_page_paths()

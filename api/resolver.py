@@ -26,8 +26,8 @@ from wagtail.models import Page
 from blocks.choosers import prefetched_objects
 from cms import fallbacks, publishing
 
-from . import richtext
-from .privacy import media_rule, page_rule
+from . import locales, richtext
+from .privacy import media_queryset, media_rule, page_rule
 from .shapes import rendition_specs
 
 PAGE = "wagtailcore.page"
@@ -132,6 +132,12 @@ def _make_walker(block):
     return None
 
 
+def unordered(queryset):
+    """``queryset`` without the model's default order: the resolver files every row by its key, so an order is
+    only work (Django compiling it, the database sorting by it)."""
+    return queryset.order_by()
+
+
 class Resolver:
     def __init__(self, language=None):
         # The language of the response: snippets are shown in it when a live translation exists, otherwise
@@ -144,11 +150,20 @@ class Resolver:
         self.wanted_parent_paths, self.parents = set(), {}
         # Pages wanted as themselves, never swapped for their translation (what an alias mirrors).
         self.wanted_exact, self.exact_pages = set(), {}
+        self._locales = None
+
+    def with_locale(self, obj):
+        """``obj`` with its ``Locale`` attached from the site's locales (``api.locales``), read once per
+        response: rows are loaded without joining it."""
+        if self._locales is None:
+            self._locales = locales.by_id()
+        locales.attach(obj, self._locales)
+        return obj
 
     def use_page_context(self, page, pages):
         """Translations and parent of ``page`` from rows already fetched (live pages related to it)."""
         is_public = page_rule()
-        public = [other for other in pages if is_public(other)]
+        public = [self.with_locale(other) for other in pages if is_public(other)]
         self.translations[page.translation_key] = sorted(
             (other for other in public if other.translation_key == page.translation_key),
             key=lambda other: other.locale.language_code,
@@ -204,14 +219,14 @@ class Resolver:
         # Order matters: each step may want objects of the steps after it.
         # Organisations come along in the same query (most speakers' organisation is their own);
         # ``shapes`` drops any that is not live.
-        self._load_snippets(Person, ("organisation__locale",), after=self._after_person)
-        self._load_snippets(ContactCard, ("organisation__locale",), after=self._after_contact)
+        self._load_snippets(Person, ("organisation",), after=self._after_person)
+        self._load_snippets(ContactCard, ("organisation",), after=self._after_contact)
         self._load_snippets(Topic)
         self._load_snippets(Project, after=self._after_logo)
         self._load_snippets(Organisation, after=self._after_logo)
         self._load_pages()
         self._load_documents(document_model)
-        images = self._load(image_model, image_model.objects.select_related("collection"), public=media_rule())
+        images = self._load(image_model, media_queryset(image_model), public=media_rule())
         self._load_renditions(image_model, images)
         self._link_foreign_keys()
 
@@ -220,7 +235,7 @@ class Resolver:
         ids = self.wanted.pop(key, set()) - set(self.loaded[key])
         if not ids:
             return
-        found = {obj.pk: obj for obj in queryset.filter(pk__in=ids) if public is None or public(obj)}
+        found = {obj.pk: obj for obj in unordered(queryset.filter(pk__in=ids)) if public is None or public(obj)}
         for pk in ids:
             self.loaded[key][pk] = found.get(pk)
         if after:
@@ -236,8 +251,10 @@ class Resolver:
         if not images:
             return
         specs = list(rendition_specs().values())
-        rows = image_model.get_rendition_model().objects.filter(
-            image_id__in=[image.pk for image in images], filter_spec__in=specs
+        rows = unordered(
+            image_model.get_rendition_model().objects.filter(
+                image_id__in=[image.pk for image in images], filter_spec__in=specs
+            )
         )
         by_image = defaultdict(dict)
         for image_id, spec, focal_point_key, name, width, height in rows.values_list(
@@ -255,8 +272,10 @@ class Resolver:
         ids = self.wanted.pop(key, set()) - set(self.loaded[key])
         if not ids:
             return
-        related = ("locale", *related)
-        rows = {obj.pk: obj for obj in model.objects.filter(pk__in=ids).select_related(*related)}
+        rows = {
+            obj.pk: self._with_locales(obj, related)
+            for obj in unordered(model.objects.filter(pk__in=ids).select_related(*related))
+        }
         wrong = {obj.translation_key for obj in rows.values() if not self._fits(obj)}
         alternatives = {}
         if wrong:
@@ -264,13 +283,20 @@ class Resolver:
             others = publishing.public_snippets(model).filter(
                 translation_key__in=wrong, locale__language_code__in=languages
             )
-            for other in others.select_related(*related):
+            for other in unordered(others.select_related(*related)):
+                self._with_locales(other, related)
                 alternatives[(other.translation_key, other.locale.language_code)] = other
         for pk in ids:
             chosen = self._choose(rows.get(pk), alternatives)
             self.loaded[key][pk] = chosen
             if chosen is not None and after:
                 after(chosen)
+
+    def _with_locales(self, obj, related):
+        self.with_locale(obj)
+        for name in related:
+            self.with_locale(getattr(obj, name))
+        return obj
 
     def _fits(self, obj):
         return publishing.is_public(obj) and (self.language is None or obj.locale.language_code == self.language)
@@ -298,9 +324,9 @@ class Resolver:
         if not (ids or exact or keys or paths):
             return
         query = Q(pk__in=ids | exact) | Q(translation_key__in=keys) | Q(path__in=paths)
-        pages = fallbacks.with_alias_source(Page.objects.filter(query, live=True).select_related("locale"))
+        pages = unordered(fallbacks.with_alias_source(Page.objects.filter(query, live=True)))
         is_public = page_rule()
-        found = [page for page in pages if is_public(page)]
+        found = [self.with_locale(page) for page in pages if is_public(page)]
         by_pk = {page.pk: page for page in found}
         for pk in exact:
             self.exact_pages[pk] = by_pk.get(pk)
@@ -333,9 +359,9 @@ class Resolver:
             locale__language_code=self.language,
             live=True,
         )
-        translations = fallbacks.with_alias_source(translations.select_related("locale"))
+        translations = unordered(fallbacks.with_alias_source(translations))
         is_public = page_rule()
-        by_key = {page.translation_key: page for page in translations if is_public(page)}
+        by_key = {page.translation_key: self.with_locale(page) for page in translations if is_public(page)}
         for page in by_key.values():
             self._mark_fallback(page)
         return {page.pk: by_key[page.translation_key] for page in elsewhere if page.translation_key in by_key}
@@ -345,7 +371,7 @@ class Resolver:
         ids = self.wanted.pop(key, set()) - set(self.loaded[key])
         if not ids:
             return
-        documents = document_model.objects.filter(pk__in=ids).select_related("collection")
+        documents = unordered(media_queryset(document_model).filter(pk__in=ids))
         is_public = media_rule()
         public = {doc.pk: doc for doc in documents if is_public(doc)}
         for pk in ids:
@@ -365,6 +391,7 @@ class Resolver:
         key = model_key(key)
         if obj is None or obj.pk in self.loaded[key]:
             return
+        self.with_locale(obj)
         if not self._fits(obj):
             self.want(key, obj.pk)  # resolved with the language and fallback rules
             return

@@ -54,6 +54,13 @@ def _filters(specs):
     return tuple(Filter(spec=spec) for spec in specs)
 
 
+@functools.cache
+def _varies(filter):
+    """Whether the filter's renditions differ by image field (a crop by the focal point): if not, the cache key
+    ``Filter.get_cache_key`` gives every image is empty."""
+    return any(getattr(operation, "vary_fields", ()) for operation in filter.operations)
+
+
 def rendition_filters():
     return _filters(tuple(rendition_specs().values()))
 
@@ -279,7 +286,7 @@ def _renditions(img):
     if rows is not None and not img.is_svg():
         found = {}
         for filter in filters:
-            row = rows.get((filter.spec, filter.get_cache_key(img)))
+            row = rows.get((filter.spec, filter.get_cache_key(img) if _varies(filter) else ""))
             if row is None:
                 break
             name, width, height = row

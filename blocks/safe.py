@@ -23,6 +23,13 @@ from .sanitise import (
 )
 
 
+def served_as_stored(self, value, context=None):
+    """A block's API representation: its cleaned stored form (``get_prep_value``), as Wagtail's default is, stated
+    on the blocks that clean so that they keep serving cleaned values whatever a base class does. Their cleaning
+    runs once: through ``super().get_api_representation()`` it ran in ``get_prep_value`` and then again."""
+    return self.get_prep_value(value)
+
+
 class PlainCharBlock(blocks.CharBlock):
     """A one-line plain-text field: markup is refused in the admin and removed wherever else it comes from."""
 
@@ -32,8 +39,7 @@ class PlainCharBlock(blocks.CharBlock):
     def get_prep_value(self, value):
         return strip_markup(super().get_prep_value(value))
 
-    def get_api_representation(self, value, context=None):
-        return strip_markup(super().get_api_representation(value, context))
+    get_api_representation = served_as_stored
 
 
 class PlainTextBlock(blocks.TextBlock):
@@ -45,8 +51,7 @@ class PlainTextBlock(blocks.TextBlock):
     def get_prep_value(self, value):
         return strip_markup(super().get_prep_value(value))
 
-    def get_api_representation(self, value, context=None):
-        return strip_markup(super().get_api_representation(value, context))
+    get_api_representation = served_as_stored
 
 
 class SafeURLBlock(blocks.URLBlock):
@@ -60,9 +65,7 @@ class SafeURLBlock(blocks.URLBlock):
         value = super().get_prep_value(value)
         return safe_url(value) if value else value
 
-    def get_api_representation(self, value, context=None):
-        value = super().get_api_representation(value, context)
-        return safe_url(value) if value else value
+    get_api_representation = served_as_stored
 
 
 class SafeEmbedBlock(EmbedBlock):
@@ -109,8 +112,7 @@ class SafeChoiceBlock(StaticChoicesMixin, blocks.ChoiceBlock):
     def get_prep_value(self, value):
         return clean_choice(self, super().get_prep_value(value))
 
-    def get_api_representation(self, value, context=None):
-        return clean_choice(self, super().get_api_representation(value, context))
+    get_api_representation = served_as_stored
 
 
 class SafeMultipleChoiceBlock(StaticChoicesMixin, blocks.MultipleChoiceBlock):
@@ -119,8 +121,7 @@ class SafeMultipleChoiceBlock(StaticChoicesMixin, blocks.MultipleChoiceBlock):
     def get_prep_value(self, value):
         return clean_choices(self, super().get_prep_value(value))
 
-    def get_api_representation(self, value, context=None):
-        return clean_choices(self, super().get_api_representation(value, context))
+    get_api_representation = served_as_stored
 
 
 class SafeStreamBlock(blocks.StreamBlock):

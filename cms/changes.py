@@ -188,7 +188,8 @@ def media_is_public(item, restricted=None, path=None):
     """``path``: the collection's path when the caller has it fresh (collection paths move when a sibling is
     added, so the change log reads it from the database rather than trust an instance in memory)."""
     restricted = restricted_collection_paths() if restricted is None else restricted
-    return not _under(item.collection.path if path is None else path, restricted)
+    # With no private collection the item's own collection is not read (nor loaded).
+    return not restricted or not _under(item.collection.path if path is None else path, restricted)
 
 
 def collection_path(collection_id):

@@ -17,7 +17,7 @@ from wagtail.models import Locale, Page, Site, get_page_models
 
 from cms import fallbacks
 from cms.changes import PAGE, PAGES_LISTING, tag
-from cms.models import EventOrganiser, EventProject, EventReportPage, Topic
+from cms.models import EventOrganiser, EventProject, EventReportPage
 
 from .. import cache as api_cache
 from .. import fields
@@ -75,11 +75,12 @@ class _CountedUpTo:
 
 
 def _organisers():
-    return Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation__locale"))
+    # Without the locales: the resolver attaches them (``api.locales``) when it adopts the rows.
+    return Prefetch("organisers", queryset=EventOrganiser.objects.select_related("organisation"))
 
 
 def _projects():
-    return Prefetch("projects", queryset=EventProject.objects.select_related("project__locale"))
+    return Prefetch("projects", queryset=EventProject.objects.select_related("project"))
 
 
 class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
@@ -255,7 +256,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         else:
             queryset = self.get_base_queryset()
         # ``locale`` is a default listing field: one join rather than a query per item.
-        return fallbacks.with_alias_source(queryset).select_related("locale")
+        return queryset.select_related("locale")
 
     @classmethod
     def unshown_columns(cls, model, shown):
@@ -284,37 +285,32 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
             | Q(translation_key__in=target.values("translation_key"))
             | Q(path__in=target.annotate(parent_path=parent_path).values("parent_path"))
         )
-        pages = list(fallbacks.with_alias_source(related.select_related("locale")))
+        # Unordered: the rows are picked out by id, language and path.
+        pages = list(fallbacks.with_alias_source(related).order_by())
         base = next((page for page in pages if page.pk == pk), None)
         if base is None or not page_is_public(base):
             raise Http404
         self.resolver.use_page_context(base, pages)
         self.resolver.language = base.locale.language_code
         model = base.specific_class
-        queryset = fallbacks.with_alias_source(model.objects.select_related("locale"))
+        queryset = fallbacks.with_alias_source(model.objects.all())
         if issubclass(model, EventReportPage):
             # The byline's organisation comes along in the page's own query (adopted in prime_object).
-            queryset = queryset.select_related("author_organisation__locale").prefetch_related(
-                "sessions",
-                "audience_groups",
-                _organisers(),
-                _projects(),
-                "related_events",
-                Prefetch("topics", queryset=Topic.objects.select_related("locale")),
+            queryset = queryset.select_related("author_organisation").prefetch_related(
+                "sessions", "audience_groups", _organisers(), _projects(), "related_events", "topics"
             )
-        return queryset.get(pk=base.pk)
+        return self.resolver.with_locale(queryset.get(pk=base.pk))
 
     def prefetch_relations(self, pages, names):
         """Inline relations asked for in a listing: one query per relation for the whole page of results."""
         organisers, projects = _organisers(), _projects()
-        topics = Prefetch("topics", queryset=Topic.objects.select_related("locale"))
         needs = {
             "sessions": ["sessions"],
             "participants": ["audience_groups"],
             "organisers": [organisers],
             "projects": [projects],
             "related_events": ["related_events"],
-            "topics": [topics],
+            "topics": ["topics"],
             # JSON-LD: sessions are subEvents, organisers organizers, series superEvents and programmes funders.
             "jsonld": ["sessions", organisers, projects],
         }
@@ -397,7 +393,7 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         ``offset=10000`` ten thousand of them. Counted up to ``COUNT_LIMIT``. What is not a queryset (a search
         backend's own results) is paged as Wagtail pages it."""
         if not isinstance(queryset, QuerySet):
-            return super().paginate_queryset(queryset)
+            return fallbacks.with_alias_sources(list(super().paginate_queryset(queryset)))
         ids = list(super().paginate_queryset(_CountedUpTo(queryset.values_list("pk", flat=True))))
         rows = self._listing_rows.filter(pk__in=ids).order_by().in_bulk() if ids else {}
         # A page unpublished between the two queries is left out rather than shown.
@@ -413,8 +409,9 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
                 shown = None  # a bad fields= is answered where it always was, after the filters' own errors
             if shown is not None:
                 queryset = queryset.defer(*self.unshown_columns(queryset.model, shown))
-            # The rows of the page of results are loaded from here by id, without the filters again.
-            self._listing_rows = queryset
+            # The rows of the page of results are loaded from here by id, without the filters again; with their
+            # alias's language (``fallback``), which the filtering, counting and paging queries do not need.
+            self._listing_rows = fallbacks.with_alias_source(queryset)
             queryset = self.filter_queryset(queryset)
             page_objects = self.paginate_queryset(queryset)
             # Snippets in a listing follow ?locale= when given; otherwise each is shown as referenced.

@@ -98,3 +98,17 @@ def test_links_in_a_translation_lead_to_the_translated_page(api, demo, english, 
     html = api.get(f"/api/v2/pages/{linking.pk}/").json()["body"][0]["value"]
     assert f'data-page-id="{english.pk}"' in html
     assert "/en/events/mini-forum-social-entrepreneurship-rezekne-municipality/" in html
+
+
+def test_a_fallback_found_by_a_search_is_marked_as_in_a_listing(api, demo, english):
+    """An alias standing in for a missing translation is a fallback however it is found: in a listing (its
+    source's language joined in the listing's query) and among a search's results (read for the page shown)."""
+    ltg = Locale.objects.get_or_create(language_code="ltg")[0]
+    index = english.get_parent().specific
+    target_parent = index.get_translation_or_none(ltg) or index.copy_for_translation(ltg, copy_parents=True)
+    alias = demo.create_alias(parent=target_parent, update_locale=ltg, update_slug=demo.slug)
+    listed = api.get("/api/v2/pages/?type=cms.EventReportPage&locale=ltg").json()["items"]
+    word = demo.title.split()[0]
+    found = api.get("/api/v2/pages/", {"type": "cms.EventReportPage", "locale": "ltg", "search": word}).json()
+    assert [(item["id"], item["meta"]["fallback"]) for item in listed] == [(alias.pk, True)]
+    assert [(item["id"], item["meta"]["fallback"]) for item in found["items"]] == [(alias.pk, True)]

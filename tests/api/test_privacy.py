@@ -4,6 +4,8 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from cms.factories.media import DocumentFactory
@@ -133,3 +135,24 @@ def test_large_streams_do_not_leak_either(api):
     blocks = blocks_of_every_kind(14) + [("speaker", {"person": hidden})]
     page = EventReportPageFactory(body=ReportBodyFactory.stream(blocks))
     assert "Neredzamais" not in api.get(f"/api/v2/pages/{page.pk}/").content.decode()
+
+
+def test_media_are_read_without_their_collection_until_one_is_private(api, django_capture_on_commit_callbacks):
+    """With no private collection the rule reads no collection, so images and documents are loaded without it;
+    once one is private, the next response reads the collections and drops what is in it."""
+    collection = Collection.get_first_root_node().add_child(name="Drīz iekšējie")
+    document = DocumentFactory(title="Drīz iekšējs protokols", collection=collection)
+    page = EventReportPageFactory(body=ReportBodyFactory.stream([("document", {"document": document})]))
+    api.get(f"/api/v2/pages/{EventReportPageFactory(parent=page.get_parent()).pk}/")  # paths read once
+    with CaptureQueriesContext(connection) as queries:
+        data = api.get(f"/api/v2/pages/{page.pk}/").json()
+    assert data["body"][0]["value"]["document"]["title"] == "Drīz iekšējs protokols"
+    assert not [query["sql"] for query in queries.captured_queries if "wagtailcore_collection" in query["sql"]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+        )
+    data = api.get(f"/api/v2/pages/{page.pk}/").json()
+    assert data["body"] == []
+    assert "Drīz iekšējs protokols" not in every_endpoint(api, page)
