@@ -26,9 +26,10 @@ Latin diacritics (it keeps Cyrillic ё, which PostgreSQL's ``unaccent`` makes е
 entries: on SQLite their FTS5 table, on PostgreSQL their title and body tsvectors through the GIN indexes the
 backend keeps), ranked as Wagtail's database backends rank, and keeps the ``CMS_API_SEARCH_CANDIDATES`` best
 matches (1,000 unless set) of the endpoint's model and its subclasses: the *candidates*. The endpoint's queryset,
-with every other filter (``type=``, ``locale=``, the event filters, what is public), then says which candidates
-it allows; they come in relevance order (``RankedResults``: no query sorts) unless ``order=`` is given, when the
-database orders them as it orders any listing. Wagtail's own search instead ranks every row in a correlated
+with every other filter (``type=``, ``locale=``, the event filters, what is public), says which candidates it
+allows: in relevance order, in the same query, each candidate tested after ranking (``RankedResults``; no list of
+a thousand ids is sent back to the database); with ``order=``, the candidates are read first and the database
+orders those it allows as it orders any listing. Wagtail's own search instead ranks every row in a correlated
 subquery that runs the match again per row (on SQLite, minutes per search when 10,000 reports match). So a
 search answers at most that many results (``meta.total_count`` is at most the setting), and a filter narrows the
 best matches rather than reaching past them; drafts, private pages and other languages are among the
@@ -53,7 +54,7 @@ from functools import reduce
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
-from django.db.models import BigIntegerField, F, IntegerField, Q, Value
+from django.db.models import BigIntegerField, Exists, F, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from rest_framework.filters import BaseFilterBackend
 from wagtail.api.v2.filters import SearchFilter as WagtailSearchFilter
@@ -119,9 +120,16 @@ def candidate_limit():
 
 # --- the candidates -----------------------------------------------------------------------------------------
 def matches(model, words, search_operator=DEFAULT_OPERATOR):
-    """The keys of ``model``'s indexed objects (its subclasses' too) that match ``words`` (each a prefix; all of
-    them with ``search_operator`` "and", any with "or"), best first: a query on the search index alone. None when the
-    search backend in use is not one searched here, or the model's key is not an integer."""
+    """The keys of ``ranked_entries``, best first; None as there."""
+    ranked = ranked_entries(model, words, search_operator)
+    return None if ranked is None else ranked.values_list("_key", flat=True)
+
+
+def ranked_entries(model, words, search_operator=DEFAULT_OPERATOR):
+    """The search index entries (each with its object's key as ``_key``) of ``model``'s indexed objects (its
+    subclasses' too) that match ``words`` (each a prefix; all of them with ``search_operator`` "and", any with
+    "or"), best first: a query on the search index alone. None when the search backend in use is not one searched
+    here, or the model's key is not an integer."""
     if not words or not class_is_indexed(model) or not _integer_key(model):
         return None
     from modelsearch.conf import get_app_config
@@ -183,7 +191,6 @@ def _sqlite_matches(words, search_operator, content_types):
             _key=Cast("index_entry__object_id", BigIntegerField()),
         )
         .order_by("_score", "-_key")
-        .values_list("_key", flat=True)
     )
 
 
@@ -216,24 +223,25 @@ def _postgres_matches(index_entry, config, words, search_operator, content_types
             _key=Cast("object_id", BigIntegerField()),
         )
         .order_by("-_score", "-_key")
-        .values_list("_key", flat=True)
     )
 
 
 class RankedResults:
     """A search's results in relevance order, as Wagtail's paginator takes them (``count()`` and slices): the
     candidates that the endpoint's queryset allows, in the candidates' order. Two queries, neither of which
-    sorts: the allowed keys among the candidates, then the rows of the requested slice only."""
+    sorts the listing: the candidates in order, each with whether the queryset allows it (the database tests
+    each one candidate by candidate, after ranking), then the rows of the requested slice only."""
 
-    def __init__(self, queryset, keys):
+    def __init__(self, queryset, entries, limit):
         self.queryset = queryset
-        self.keys = keys
+        self.entries = entries
+        self.limit = limit
         self._allowed = None
 
     def allowed(self):
         if self._allowed is None:
-            allowed = set(self.queryset.filter(pk__in=self.keys).order_by().values_list("pk", flat=True))
-            self._allowed = [key for key in self.keys if key in allowed]
+            flagged = self.entries.annotate(_allowed=Exists(self.queryset.filter(pk=OuterRef("_key")).order_by()))
+            self._allowed = [key for key, allowed in flagged.values_list("_key", "_allowed")[: self.limit] if allowed]
         return self._allowed
 
     def count(self):
@@ -272,14 +280,16 @@ class SearchFilter(BaseFilterBackend):
             return queryset.none()
         search_operator = request.GET.get("search_operator") or DEFAULT_OPERATOR
         order_by_relevance = "order" not in request.GET
-        keys = best_matches(queryset.model, words, search_operator)
-        if keys is None:
+        entries = ranked_entries(queryset.model, words, search_operator)
+        if entries is None:
             query = PlainText(" ".join(words), operator=search_operator)
             return self.backend_search(queryset, query, order_by_relevance)
-        if not keys:
-            return queryset.none()
-        # With order=, the database orders the candidates as it orders any listing.
-        return RankedResults(queryset, keys) if order_by_relevance else queryset.filter(pk__in=keys)
+        if order_by_relevance:
+            return RankedResults(queryset, entries, candidate_limit())
+        # With order=, the database orders the candidates as it orders any listing: read once (the listing
+        # counts and pages them in two queries, which would each rank every match again).
+        keys = list(entries.values_list("_key", flat=True)[: candidate_limit()])
+        return queryset.filter(pk__in=keys) if keys else queryset.none()
 
     def backend_search(self, queryset, query, order_by_relevance):
         try:

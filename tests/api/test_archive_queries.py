@@ -401,3 +401,18 @@ def test_total_count_counts_up_to_the_limit_and_offset_pages_past_it(api, monkey
     assert [item["id"] for item in data["items"]] == every[4:]
     data, _ = fetch(api, url(f"person={archive.people[0].pk}"))
     assert data["meta"]["total_count"] == len(data["items"]) == 3  # fewer than the limit: exact
+
+
+def test_the_reference_index_names_the_referring_pages_from_an_index_alone():
+    """person= and organisation= read, for one object, the pages that refer to it: migration cms.0014's index
+    holds the object and the referrer, so the rows need not be read from the table."""
+    table = ReferenceIndex._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+        index = constraints["cms_referenceindex_target_referrer"]
+        assert index["columns"][:2] == ["to_content_type_id", "to_object_id"]
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'cms_referenceindex_target_referrer'")
+            assert "INCLUDE (base_content_type_id, object_id)" in cursor.fetchone()[0]
+        else:
+            assert index["columns"] == ["to_content_type_id", "to_object_id", "base_content_type_id", "object_id"]
