@@ -3,8 +3,8 @@
 import copy
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet, TextField, prefetch_related_objects
-from django.db.models.functions import Length, Substr
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, QuerySet, TextField, prefetch_related_objects
 from django.http import Http404
 from wagtail.api.conf import APIField
 from wagtail.api.v2.filters import OrderingFilter
@@ -81,6 +81,18 @@ def _organisers():
 
 def _projects():
     return Prefetch("projects", queryset=EventProject.objects.select_related("project"))
+
+
+# Page id -> the page's specific model, for the detail view (``PagesEndpoint._load_specific_object``): bounded
+# (forgotten all at once when full, and learnt again from the requests that follow).
+_page_models = {}
+PAGE_MODELS_KEPT = 20000
+
+
+def _remember_page_model(pk, model):
+    if len(_page_models) >= PAGE_MODELS_KEPT:
+        _page_models.clear()
+    _page_models[pk] = model
 
 
 class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
@@ -276,30 +288,43 @@ class PagesEndpoint(DeliveryEndpointMixin, PagesAPIViewSet):
         return self._specific_object
 
     def _load_specific_object(self):
-        """Two queries: the page with its translations and parent (one round trip), then its specific row."""
+        """The page from its own type's table, with its inline rows (one query per relation); its translations
+        and parent come with the pages the response links to (``Resolver.want_page_context``).
+
+        The type is known from an earlier request for the same id (``_page_models``), or read first (one more
+        query). A page's type never changes, so a known one is only ever wrong for an id that another page has
+        taken since: that type's table then has no row with the id, or a row of another type (every page has a
+        row in the tables of the types it extends), and the type is read again."""
         pk = int(self.kwargs["pk"])
-        target = Page.objects.filter(pk=pk)
-        parent_path = Substr("path", 1, Length("path") - Page.steplen)
-        related = Page.objects.live().filter(
-            Q(pk=pk)
-            | Q(translation_key__in=target.values("translation_key"))
-            | Q(path__in=target.annotate(parent_path=parent_path).values("parent_path"))
-        )
-        # Unordered: the rows are picked out by id, language and path.
-        pages = list(fallbacks.with_alias_source(related).order_by())
-        base = next((page for page in pages if page.pk == pk), None)
-        if base is None or not page_is_public(base):
+        known = _page_models.get(pk)
+        page = self._specific_row(known, pk) if known is not None else None
+        if page is not None and page.specific_class is not known:
+            page = None
+        if page is None:
+            content_type_id = Page.objects.filter(pk=pk).values_list("content_type_id", flat=True).first()
+            model = ContentType.objects.get_for_id(content_type_id).model_class() if content_type_id else None
+            page = self._specific_row(model, pk) if model is not None and issubclass(model, Page) else None
+            if page is None:
+                raise Http404
+            _remember_page_model(pk, type(page))
+        if not page_is_public(page):
             raise Http404
-        self.resolver.use_page_context(base, pages)
-        self.resolver.language = base.locale.language_code
-        model = base.specific_class
-        queryset = fallbacks.with_alias_source(model.objects.all())
+        self.resolver.with_locale(page)
+        self.resolver.language = page.locale.language_code
+        self.resolver.want_page_context(page)
+        return page
+
+    @staticmethod
+    def _specific_row(model, pk):
+        queryset = fallbacks.with_alias_source(model.objects.filter(pk=pk))
         if issubclass(model, EventReportPage):
             # The byline's organisation comes along in the page's own query (adopted in prime_object).
             queryset = queryset.select_related("author_organisation").prefetch_related(
                 "sessions", "audience_groups", _organisers(), _projects(), "related_events", "topics"
             )
-        return self.resolver.with_locale(queryset.get(pk=base.pk))
+        # Unordered: one row, by its key. The inline rows are read only when there is a row.
+        rows = list(queryset.order_by())
+        return rows[0] if rows else None
 
     def prefetch_relations(self, pages, names):
         """Inline relations asked for in a listing: one query per relation for the whole page of results."""
