@@ -160,17 +160,6 @@ class Resolver:
         locales.attach(obj, self._locales)
         return obj
 
-    def use_page_context(self, page, pages):
-        """Translations and parent of ``page`` from rows already fetched (live pages related to it)."""
-        is_public = page_rule()
-        public = [self.with_locale(other) for other in pages if is_public(other)]
-        self.translations[page.translation_key] = sorted(
-            (other for other in public if other.translation_key == page.translation_key),
-            key=lambda other: other.locale.language_code,
-        )
-        parent_path = page.path[: -page.steplen]
-        self.parents[parent_path] = next((other for other in public if other.path == parent_path), None)
-
     def want_page_context(self, page):
         """The live translations and the parent of a page being serialised (for ``meta``)."""
         if page.translation_key not in self.translations:

@@ -109,8 +109,10 @@ def count_second(path):
 
 
 def queries(info):
-    """Steady state: one throw-away request first, so one-off lookups (site roots, content types) are cached."""
-    get(paths.with_param(paths.API_DETAIL.format(pk=info["detail_id"]), "_", "warm-up"))
+    """Steady state: a throw-away request first for each page, so one-off lookups (site roots, content types,
+    each page's type) are cached."""
+    for pk in info["detail_ids"].values():
+        get(paths.with_param(paths.API_DETAIL.format(pk=pk), "_", "warm-up"))
     rows = []
     for blocks, pk in sorted(info["detail_ids"].items(), key=lambda item: int(item[0])):
         ours = paths.API_DETAIL.format(pk=pk)
