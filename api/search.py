@@ -288,7 +288,7 @@ class SearchFilter(BaseFilterBackend):
             return RankedResults(queryset, entries, candidate_limit())
         # With order=, the database orders the candidates as it orders any listing: read once (the listing
         # counts and pages them in two queries, which would each rank every match again).
-        keys = list(entries.values_list("_key", flat=True)[: candidate_limit()])
+        keys = best_matches(queryset.model, words, search_operator)
         return queryset.filter(pk__in=keys) if keys else queryset.none()
 
     def backend_search(self, queryset, query, order_by_relevance):
